@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "flexmap",
+    products: [
+        .executable(name: "flexmap", targets: ["flexmap"]),
+        .library(name: "FlexMapCore", targets: ["FlexMapCore"]),
+        .library(name: "FlexMapIO", targets: ["FlexMapIO"]),
+    ],
+    targets: [
+        // C libraries from Debian, seen through module maps.
+        .systemLibrary(
+            name: "CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibCSV", providers: [.apt(["libcsv-dev"])]),
+        // C++ shims with extern "C" headers.
+        .target(
+            name: "CPhoneNumber",
+            linkerSettings: [.linkedLibrary("phonenumber")]),
+        .target(
+            name: "CSimdJSON",
+            linkerSettings: [.linkedLibrary("simdjson")]),
+
+        // Pure model and pipeline: no I/O.
+        .target(
+            name: "FlexMapCore", dependencies: ["CPhoneNumber", "CSimdJSON"],
+            linkerSettings: [.linkedLibrary("m")]),
+        // Readers, store, batch engine, reports.
+        .target(name: "FlexMapIO", dependencies: ["FlexMapCore", "CSQLite", "CLibCSV"]),
+        // The command line.
+        .executableTarget(name: "flexmap", dependencies: ["FlexMapCore", "FlexMapIO"]),
+
+        .testTarget(name: "FlexMapCoreTests", dependencies: ["FlexMapCore"]),
+        .testTarget(name: "FlexMapIOTests", dependencies: ["FlexMapIO", "FlexMapCore"]),
+        .testTarget(name: "FlexMapCLITests", dependencies: ["FlexMapIO", "FlexMapCore"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,54 @@
+/// A contact as the product's contacts API defines it, ready to store.
+public struct Contact: Sendable, Equatable {
+    public var orgId: String
+    public var mappingId: String
+    /// E.164, the organisation's dedupe key.
+    public var phone: String
+    public var firstName: String?
+    public var lastName: String?
+    public var email: String?
+    public var company: String?
+    public var crmId: String?
+    public var crmSource: String?
+    public var backupContactName: String?
+    /// E.164 when present.
+    public var backupContactPhone: String?
+    public var countryCode: String?
+    public var country: String?
+    /// In order of first appearance, without repeats.
+    public var tags: [String]
+    public var variables: [String: String]
+
+    public init(orgId: String, mappingId: String, phone: String) {
+        self.orgId = orgId
+        self.mappingId = mappingId
+        self.phone = phone
+        self.tags = []
+        self.variables = [:]
+    }
+
+    /// The optional text fields with their names, in the contacts API's order.
+    public static let textFields: [(field: ContactField, keyPath: WritableKeyPath<Contact, String?> & Sendable)] = [
+        (.firstName, \.firstName), (.lastName, \.lastName), (.email, \.email), (.company, \.company),
+        (.crmId, \.crmId), (.crmSource, \.crmSource), (.backupContactName, \.backupContactName),
+        (.backupContactPhone, \.backupContactPhone), (.countryCode, \.countryCode), (.country, \.country),
+    ]
+
+    /// Merges `other` into this contact as `onDuplicate: update` does: its non-empty
+    /// fields replace ours, its tags and variables are added. Phone and organisation stay.
+    public mutating func merge(_ other: Contact) {
+        for (_, keyPath) in Contact.textFields {
+            if let value = other[keyPath: keyPath], !value.isEmpty { self[keyPath: keyPath] = value }
+        }
+        for tag in other.tags where !tags.contains(tag) { tags.append(tag) }
+        for (name, value) in other.variables where !value.isEmpty { variables[name] = value }
+    }
+
+    /// `contact_tags` as stored: a JSON array.
+    public var tagsJSON: String { JSONText.encode(.array(tags.map(JSONValue.string))) }
+
+    /// `contact_variables` as stored: a JSON object with sorted keys.
+    public var variablesJSON: String {
+        JSONText.encode(.object(JSONObject(variables.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
+    }
+}

@@ -1,0 +1,87 @@
+/// Splits a ByteSource into lines ending in "\n" (the "\n" is kept, so the exact bytes
+/// of the input can be reproduced). A line longer than `maxLineBytes` is returned in
+/// pieces flagged `isTruncated`, so memory stays bounded.
+public final class LineReader {
+    public struct Line {
+        /// The line's bytes, including its "\n" when it has one.
+        public var bytes: ArraySlice<UInt8>
+        /// 1-based line number.
+        public var number: Int
+        /// Offset of the line's first byte in the input.
+        public var startOffset: Int64
+        /// Offset just past the line.
+        public var endOffset: Int64 { startOffset + Int64(bytes.count) }
+        /// True when this is not the whole line: it went on past the limit.
+        public var isTruncated: Bool
+    }
+
+    public let source: ByteSource
+    public let maxLineBytes: Int
+    private var buffer: [UInt8]
+    private var start = 0
+    private var end = 0
+    private var atEOF = false
+    private var nextNumber: Int
+    private var nextOffset: Int64
+    private var continuingLongLine = false
+
+    public init(source: ByteSource, maxLineBytes: Int = 16 << 20, chunkSize: Int = 1 << 20, firstLineNumber: Int = 1) {
+        self.source = source
+        self.maxLineBytes = maxLineBytes
+        self.buffer = [UInt8](repeating: 0, count: max(chunkSize, 4096))
+        self.nextNumber = firstLineNumber
+        self.nextOffset = source.offset
+    }
+
+    /// The next line, or nil at the end of the input. Lines over the limit come back
+    /// as several pieces with the same number, all but the last flagged truncated.
+    public func next() throws(InputError) -> Line? {
+        while true {
+            if let newline = buffer[start..<end].firstIndex(of: UInt8(ascii: "\n")) {
+                return take(upTo: newline + 1, truncated: false)
+            }
+            if end - start >= maxLineBytes {
+                return take(upTo: start + maxLineBytes, truncated: true)
+            }
+            if atEOF {
+                if start < end { return take(upTo: end, truncated: false) }
+                return nil
+            }
+            try fill()
+        }
+    }
+
+    private func take(upTo stop: Int, truncated: Bool) -> Line {
+        let line = Line(bytes: buffer[start..<stop], number: nextNumber, startOffset: nextOffset, isTruncated: truncated)
+        nextOffset += Int64(stop - start)
+        start = stop
+        if !truncated { nextNumber += 1 }
+        return line
+    }
+
+    private func fill() throws(InputError) {
+        if start > 0 {
+            // Move what is left to the front.
+            let remaining = end - start
+            if remaining > 0 {
+                buffer.withUnsafeMutableBufferPointer { pointer in
+                    let base = pointer.baseAddress!
+                    base.update(from: base + start, count: remaining)
+                }
+            }
+            start = 0
+            end = remaining
+        }
+        if end == buffer.count {
+            buffer.append(contentsOf: repeatElement(0, count: buffer.count))
+        }
+        let result: Result<Int, InputError> = buffer.withUnsafeMutableBytes { pointer in
+            Result { () throws(InputError) in
+                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: pointer[end...]))
+            }
+        }
+        let count = try result.get()
+        if count == 0 { atEOF = true }
+        end += count
+    }
+}
