@@ -1,1 +1,3 @@
-print("flexmap")
+import Foundation
+
+exit(CommandLineTool.main(CommandLine.arguments))

@@ -1,0 +1,211 @@
+import Foundation
+import FlexMapCore
+import Synchronization
+
+/// Runs an import: one reader thread streams batches, Dispatch workers map them in
+/// parallel, and this thread (the single writer) applies them to the store in input
+/// order, each batch in one transaction with the input position it reached.
+public final class ImportEngine {
+    public let store: Store
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    public func run(
+        _ request: ImportRequest, cancel: CancellationFlag = CancellationFlag(),
+        progress: @escaping (ImportProgress) -> Void = { _ in }
+    ) throws -> ImportResult {
+        let started = Date()
+        let source = try ByteSource(path: request.input)
+        let identity = RunJournal.Identity(
+            command: "import", input: Self.absolutePath(request.input),
+            inputFingerprint: try Self.fingerprint(request.input), format: request.format.rawValue,
+            orgId: request.orgId, mappingId: request.mappingId,
+            mappingFingerprint: Self.hash(JSONText.encode(request.mapping.jsonValue)))
+        var warnings: [String] = []
+
+        // Where to start: the top, or after the last commit of an unfinished run.
+        let journal: RunJournal? = request.dryRun ? nil : try RunJournal(store: store)
+        var unfinished: RunJournal.Unfinished?
+        if request.resume {
+            guard let journal else {
+                throw ImportError.resumeNotPossible("--resume does not apply to a dry run, which stores nothing")
+            }
+            guard request.input != "-" else {
+                throw ImportError.resumeNotPossible("--resume needs a file: standard input cannot be read again")
+            }
+            guard let found = try journal.unfinished(identity) else { throw ImportError.nothingToResume(input: request.input) }
+            guard found.inputFingerprint == identity.inputFingerprint else { throw ImportError.inputChanged(input: request.input) }
+            guard found.mappingFingerprint == identity.mappingFingerprint else {
+                throw ImportError.mappingChanged(input: request.input)
+            }
+            unfinished = found
+        } else if let journal, try journal.abandonUnfinished(identity) > 0 {
+            warnings.append(
+                "an earlier import of this input did not finish; this run starts over (use --resume to continue one instead)")
+        }
+
+        let reader = try Readers.open(
+            request.format, source: source, options: request.readerOptions, position: unfinished?.position)
+        let bound =
+            reader.header.map {
+                BoundMapping(mapping: request.mapping, orgId: request.orgId, mappingId: request.mappingId, header: $0)
+            } ?? BoundMapping(mapping: request.mapping, orgId: request.orgId, mappingId: request.mappingId)
+        warnings += reader.warnings + bound.warnings
+        let decoder = RecordDecoder(pipeline: Pipeline(bound: bound), header: reader.header ?? [])
+
+        let reportDirectory =
+            unfinished?.reportDirectory ?? request.reportDirectory ?? Self.defaultReportDirectory(started)
+        let report = try ReportWriter(directory: reportDirectory, format: reader.reportFormat, resume: unfinished?.checkpoint)
+        let runId = try unfinished?.id ?? journal?.start(identity, reportDirectory: reportDirectory)
+
+        var summary = unfinished?.counts ?? RunSummary()
+        let priorDuration = summary.durationSeconds
+        let blankLinesBefore = summary.blankLines
+        summary.command = "import"
+        summary.input = request.input
+        summary.format = request.format.rawValue
+        summary.mappingName = request.mapping.name
+        summary.mappingId = request.mappingId
+        summary.orgId = request.orgId
+        summary.dryRun = request.dryRun
+        summary.workers = request.workers
+        summary.startedAt = Timestamp.iso8601(started)
+        summary.resumed = unfinished != nil
+        summary.warnings = warnings
+
+        let writer = try ContactWriter(store: store, dryRun: request.dryRun)
+        var position = unfinished?.position ?? ReaderPosition(offset: 0, records: 0, lines: 0)
+        let pipelineRun = PipelineRun(
+            reader: reader, decoder: decoder, workers: max(1, request.workers), batchSize: max(1, request.batchSize))
+        pipelineRun.start()
+        var interrupted = false
+        do {
+            defer { pipelineRun.stop() }
+            while let batch = pipelineRun.next() {
+                let now = store.clock()
+                let apply = {
+                    for (record, mapped) in zip(batch.records, batch.mapped) {
+                        try Self.apply(
+                            record, mapped, writer: writer, policy: request.mapping.onDuplicate, now: now,
+                            summary: &summary, report: report)
+                    }
+                    if let last = batch.records.last {
+                        position = ReaderPosition(offset: last.endOffset, records: last.number, lines: batch.lastLine)
+                    }
+                    summary.durationSeconds = priorDuration + Date().timeIntervalSince(started)
+                    let checkpoint = try report.checkpoint()
+                    if let journal, let runId {
+                        try journal.record(run: runId, position: position, counts: summary, checkpoint: checkpoint)
+                    }
+                }
+                if request.dryRun {
+                    // Deferred: a dry run only reads the main database.
+                    try store.database.execute("BEGIN")
+                    do {
+                        try apply()
+                        try store.database.execute("COMMIT")
+                    } catch {
+                        try? store.database.execute("ROLLBACK")
+                        throw error
+                    }
+                } else {
+                    try store.database.transaction(apply)
+                }
+                pipelineRun.release()
+                progress(
+                    ImportProgress(
+                        records: position.records, bytesRead: position.offset, totalBytes: reader.totalBytes,
+                        elapsedSeconds: Date().timeIntervalSince(started)))
+                if cancel.isCancelled {
+                    interrupted = true
+                    break
+                }
+            }
+            if !interrupted, let error = pipelineRun.readerError { throw error }
+        } catch {
+            if let journal, let runId { try? journal.finish(run: runId, status: "interrupted") }
+            throw error
+        }
+
+        summary.blankLines = blankLinesBefore + pipelineRun.blankLines
+        summary.durationSeconds = priorDuration + Date().timeIntervalSince(started)
+        if let journal, let runId {
+            try store.database.transaction {
+                try journal.record(run: runId, position: position, counts: summary, checkpoint: try report.checkpoint())
+                try journal.finish(run: runId, status: interrupted ? "interrupted" : "completed")
+            }
+        }
+        try report.finish(summary)
+        return ImportResult(
+            summary: summary, reportDirectory: reportDirectory, interrupted: interrupted, resumedFrom: unfinished?.position)
+    }
+
+    private static func apply(
+        _ record: InputRecord, _ mapped: MappedRecord, writer: ContactWriter, policy: Mapping.DuplicatePolicy, now: String,
+        summary: inout RunSummary, report: ReportWriter
+    ) throws {
+        let reason: Reason
+        let detail: String
+        switch mapped {
+        case .contact(let contact):
+            switch try writer.apply(contact, policy: policy, now: now) {
+            case .created:
+                summary.count(.created, reason: nil)
+                return
+            case .duplicate:
+                reason = .duplicate
+                detail = "a contact with this phone number (E.164) already exists in organisation \(contact.orgId)"
+            case .updated:
+                reason = .duplicateUpdated
+                detail = "merged into the existing contact with this phone number (onDuplicate: update)"
+            }
+        case .problem(let problem, let text):
+            reason = problem
+            detail = text
+        }
+        summary.count(reason.kind, reason: reason)
+        try report.add(RowIssue(recordNumber: record.number, line: record.line, reason: reason, detail: detail, raw: record.raw))
+    }
+
+    // MARK: - Identity of inputs
+
+    static func absolutePath(_ path: String) -> String {
+        if path == "-" || path.hasPrefix("/") { return path }
+        return FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    /// Size-independent identity of a file: its first 64 KiB hashed ("stdin" for -).
+    static func fingerprint(_ path: String) throws -> String {
+        guard path != "-" else { return "stdin" }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return "unreadable" }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 64 << 10)) ?? Data()
+        return hash(head)
+    }
+
+    /// 64-bit FNV-1a, hex: an identity check, not a security measure.
+    static func hash<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            value ^= UInt64(byte)
+            value = value &* 0x100_0000_01b3
+        }
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    static func hash(_ text: String) -> String { hash(text.utf8) }
+
+    static func defaultReportDirectory(_ date: Date) -> String {
+        let base = "reports/" + Timestamp.compact(date) + "-import"
+        var candidate = base
+        var suffix = 2
+        while FileManager.default.fileExists(atPath: candidate) {
+            candidate = base + "-\(suffix)"
+            suffix += 1
+        }
+        return candidate
+    }
+}

@@ -1,0 +1,77 @@
+import FlexMapCore
+
+/// Everything one import needs to know.
+public struct ImportRequest: Sendable {
+    /// A path, or "-" for standard input.
+    public var input: String
+    public var format: InputFormat
+    public var readerOptions: ReaderOptions
+    public var mapping: Mapping
+    public var orgId: String
+    public var mappingId: String
+    public var dryRun: Bool
+    public var workers: Int
+    /// Records per batch: the unit of parallel work and of commit.
+    public var batchSize: Int
+    /// nil: `reports/<timestamp>-import` under the current directory.
+    public var reportDirectory: String?
+    public var resume: Bool
+
+    public init(
+        input: String, format: InputFormat, readerOptions: ReaderOptions = ReaderOptions(), mapping: Mapping,
+        orgId: String, mappingId: String, dryRun: Bool = false, workers: Int = 1, batchSize: Int = 2000,
+        reportDirectory: String? = nil, resume: Bool = false
+    ) {
+        self.input = input
+        self.format = format
+        self.readerOptions = readerOptions
+        self.mapping = mapping
+        self.orgId = orgId
+        self.mappingId = mappingId
+        self.dryRun = dryRun
+        self.workers = workers
+        self.batchSize = batchSize
+        self.reportDirectory = reportDirectory
+        self.resume = resume
+    }
+}
+
+/// How an import ended.
+public struct ImportResult: Sendable {
+    public var summary: RunSummary
+    public var reportDirectory: String
+    /// True when a stop request (SIGINT) ended it early; `--resume` continues.
+    public var interrupted: Bool
+    /// Where a resumed run picked up, when it was one.
+    public var resumedFrom: ReaderPosition?
+}
+
+/// Progress after each committed batch.
+public struct ImportProgress: Sendable {
+    public var records: Int
+    public var bytesRead: Int64
+    public var totalBytes: Int64?
+    public var elapsedSeconds: Double
+}
+
+/// Problems that stop an import before or while it runs, other than input, store and
+/// report errors (which keep their own types).
+public enum ImportError: Error, Sendable, CustomStringConvertible {
+    case nothingToResume(input: String)
+    case resumeNotPossible(String)
+    case inputChanged(input: String)
+    case mappingChanged(input: String)
+
+    public var description: String {
+        switch self {
+        case .nothingToResume(let input):
+            return "\(input): no interrupted import of this input with this mapping to resume; run without --resume"
+        case .resumeNotPossible(let why):
+            return why
+        case .inputChanged(let input):
+            return "\(input): the file changed since the interrupted import; run without --resume to start over (contacts already stored will count as duplicates)"
+        case .mappingChanged(let input):
+            return "\(input): the mapping changed since the interrupted import; resume with the same mapping, or run without --resume"
+        }
+    }
+}

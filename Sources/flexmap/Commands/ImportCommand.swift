@@ -1,0 +1,162 @@
+import Foundation
+import FlexMapCore
+import FlexMapIO
+
+struct ImportCommand: Command {
+    static let name = "import"
+    static let abstract = "Run an export through a mapping into the store, with a report on every row."
+    static let usage =
+        "import --input FILE|- (--map ID | --mapping M.json) [--format csv|ndjson] [--dry-run] [--workers N] [--report DIR] [--resume] [--json]"
+    static let options: [OptionSpec] = [
+        .value("input", "FILE", short: "i", "The export to read; - reads standard input."),
+        .value("mapping", "M.json", short: "m", "A mapping file to run."),
+        .value("org", "ORG", "With --mapping: the organisation contacts belong to (default: 'default')."),
+        .value("format", "FORMAT", "csv or ndjson (default: from the file name)."),
+        .value("delimiter", "CHAR", "CSV delimiter: , ; tab or | (default: a sep= line, else guessed)."),
+        .flag("dry-run", short: "n", "Check everything and write the report, but store nothing."),
+        .value("workers", "N", "Threads that map and validate (default: the number of cores)."),
+        .value("batch-size", "N", "Records per batch and per transaction (default: 2000)."),
+        .value("max-record-bytes", "N", "Reject records larger than this (default: 16777216)."),
+        .value("report", "DIR", "Where to write the report (default: reports/<time>-import)."),
+        .flag("resume", "Continue an interrupted import of the same input and mapping."),
+        .flag("fail-on-invalid", "Exit with 3 when any row was not created."),
+        .flag("json", "Print the summary as one JSON object on stdout."),
+        .flag("quiet", short: "q", "Print nothing but errors (and the --json line)."),
+    ]
+    static let discussion: String? = """
+        Every row ends in exactly one of created, skipped (duplicate, mapping-inactive,
+        empty-row), invalid-phone or rejected. The report folder holds summary.json,
+        summary.md, report.html, the bad rows verbatim with their reason (rejected.csv or
+        rejected.ndjson) and skipped.csv. Ctrl-C stops after the current batch; run the
+        same command with --resume to continue.
+
+        EXAMPLES:
+          flexmap import --input contacts.csv --mapping hubspot.json
+          flexmap import --input leads.ndjson --mapping form.json --dry-run --json
+          cat export.csv | flexmap import --input - --format csv --mapping hubspot.json
+        """
+
+    let input: String
+    let mappingFile: String
+    let org: String?
+    let format: InputFormat
+    let readerOptions: ReaderOptions
+    let dryRun: Bool
+    let workers: Int
+    let batchSize: Int
+    let report: String?
+    let resume: Bool
+    let failOnInvalid: Bool
+    let json: Bool
+    let quiet: Bool
+
+    init(_ parsed: ParsedArguments) throws(UsageError) {
+        guard parsed.positionals.isEmpty else {
+            throw UsageError("unexpected argument '\(parsed.positionals[0])'; give the file with --input")
+        }
+        guard let input = parsed.value("input") else { throw UsageError("missing --input FILE (or - for standard input)") }
+        self.input = input
+        guard let mappingFile = parsed.value("mapping") else {
+            throw UsageError("missing --mapping M.json: the mapping to run")
+        }
+        self.mappingFile = mappingFile
+        org = parsed.value("org")
+        if let name = parsed.value("format") {
+            guard let format = InputFormat(rawValue: name) else {
+                throw UsageError(
+                    "unknown format '\(name)'; use one of \(InputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            self.format = format
+        } else if input == "-" {
+            throw UsageError("reading standard input needs --format csv or --format ndjson")
+        } else if let guessed = InputFormat.guess(path: input) {
+            format = guessed
+        } else if input.lowercased().hasSuffix(".json") {
+            throw UsageError(
+                "\(input): a .json file is one document; give one record per line (NDJSON, e.g. `jq -c '.[]' \(input) > records.ndjson`) or say --format ndjson if it already is")
+        } else {
+            throw UsageError("cannot tell the format of '\(input)' from its name; add --format csv or --format ndjson")
+        }
+        var delimiter: UInt8?
+        if let text = parsed.value("delimiter") {
+            switch text {
+            case "tab", "\\t", "\t": delimiter = UInt8(ascii: "\t")
+            default:
+                guard text.utf8.count == 1, let byte = text.utf8.first, byte != UInt8(ascii: "\""),
+                    byte != UInt8(ascii: "\n"), byte != UInt8(ascii: "\r")
+                else {
+                    throw UsageError("--delimiter takes one character such as , ; | or the word tab, not '\(text)'")
+                }
+                delimiter = byte
+            }
+        }
+        let maxRecordBytes = try parsed.int("max-record-bytes", range: 1024...(1 << 30)) ?? (16 << 20)
+        readerOptions = ReaderOptions(delimiter: delimiter, maxRecordBytes: maxRecordBytes)
+        dryRun = parsed.flag("dry-run")
+        workers = try parsed.int("workers", range: 1...256) ?? ProcessInfo.processInfo.activeProcessorCount
+        batchSize = try parsed.int("batch-size", range: 1...1_000_000) ?? 2000
+        report = parsed.value("report")
+        resume = parsed.flag("resume")
+        if resume && dryRun { throw UsageError("--resume and --dry-run do not go together: a dry run stores nothing to resume") }
+        if resume && input == "-" { throw UsageError("--resume needs a file: standard input cannot be read again") }
+        failOnInvalid = parsed.flag("fail-on-invalid")
+        json = parsed.flag("json")
+        quiet = parsed.flag("quiet")
+    }
+
+    func run(_ context: CommandContext) throws -> Int32 {
+        let console = context.console
+        let mapping = try MappingFile.load(mappingFile)
+        let store = try Store.open(path: context.databasePath)
+        let orgId = org ?? Store.defaultOrganisationId
+        if org == nil { try store.ensureDefaultOrganisation() }
+        guard try store.organisationExists(orgId) else {
+            throw StoreError.invalid("no organisation '\(orgId)' in \(context.databasePath); create one with `flexmap org create NAME`")
+        }
+        let request = ImportRequest(
+            input: input, format: format, readerOptions: readerOptions, mapping: mapping, orgId: orgId,
+            mappingId: "file:" + (mappingFile as NSString).lastPathComponent, dryRun: dryRun, workers: workers,
+            batchSize: batchSize, reportDirectory: report, resume: resume)
+
+        let trap = SignalTrap(console: console, message: "flexmap: stopping after the current batch (Ctrl-C again to quit at once)")
+        let progress = ProgressLine(console: console, enabled: !quiet)
+        let result: ImportResult
+        do {
+            result = try ImportEngine(store: store).run(request, cancel: trap.flag) { progress.update($0) }
+            progress.clear()
+        } catch {
+            progress.clear()
+            throw error
+        }
+        withExtendedLifetime(trap) {}
+
+        if json {
+            console.out(SummaryJSON.line(result.summary, reportDirectory: result.reportDirectory, interrupted: result.interrupted))
+        } else if !quiet {
+            console.out(SummaryText.render(result.summary, reportDirectory: result.reportDirectory))
+        }
+        if result.interrupted {
+            console.err(
+                "flexmap: stopped after \(Format.count(result.summary.total)) rows; everything counted is committed. Continue with:\n  flexmap import --input \(input) --mapping \(mappingFile) --resume"
+                    + (context.databasePath == "flexmap.db" ? "" : " --db \(context.databasePath)"))
+            return CommandLineTool.ExitCode.failure
+        }
+        if failOnInvalid && result.summary.created < result.summary.total {
+            return CommandLineTool.ExitCode.rowsNotCreated
+        }
+        return CommandLineTool.ExitCode.success
+    }
+}
+
+/// Loads a mapping file, with errors that name the file and JSON path.
+enum MappingFile {
+    static func load(_ path: String) throws -> Mapping {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StoreError.invalid("\(path): cannot read the mapping file (check the path)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw StoreError.invalid("\(path): the mapping file is not UTF-8 text")
+        }
+        return try MappingLoader().load(json: text, file: path)
+    }
+}
