@@ -108,6 +108,10 @@ public struct Pipeline: Sendable {
             }
             contact[keyPath: keyPath] = text
         }
+        if contact.crmId == nil, sourceOf[.field(.crmSource)] == "staticValues" {
+            // A static crm_source labels rows that carry a crm_id; it cannot make a pair alone.
+            contact.crmSource = nil
+        }
         if (contact.crmId == nil) != (contact.crmSource == nil) {
             let missing = contact.crmId == nil ? "crm_id" : "crm_source"
             return .problem(
