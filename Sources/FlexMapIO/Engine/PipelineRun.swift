@@ -41,7 +41,10 @@ final class PipelineRun: @unchecked Sendable {
         self.batchSize = batchSize
         self.maxInFlight = workers * 2 + 1
         self.channel = BlockingChannel(capacity: workers)
-        self.slots = DispatchSemaphore(value: maxInFlight)
+        // Start at 0 and signal up: libdispatch traps when a semaphore is freed below
+        // its initial value, which a stopped run may leave it at.
+        self.slots = DispatchSemaphore(value: 0)
+        for _ in 0..<maxInFlight { slots.signal() }
     }
 
     func start() {

@@ -1,0 +1,59 @@
+# flexmap — make help lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+SWIFT ?= swift
+RELEASE_BIN := .build/release/flexmap
+# Debian packages the build, tests and benchmarks need.
+DEB_PACKAGES := pkg-config libsqlite3-dev sqlite3 libcsv-dev libphonenumber-dev libsimdjson-dev \
+	libre2-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help deps build release demo test bench clean lint format
+
+help: ## List the targets
+	@echo "flexmap — make targets:"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+deps: ## Install the Debian packages that are missing (apt-get)
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:" $$missing; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	else echo "All Debian packages present."; fi
+
+build: deps ## Debug build
+	$(SWIFT) build
+
+release: deps ## Release build (.build/release/flexmap)
+	$(SWIFT) build -c release --product flexmap
+
+demo: release ## Install, build, and import the bundled fixtures into a fresh store
+	@set -e; dir=$$(mktemp -d /tmp/flexmap-demo.XXXXXX); bin=$$PWD/$(RELEASE_BIN); fx=$$PWD/Fixtures; \
+	echo "== store: $$dir/flexmap.db"; \
+	$$bin init --db $$dir/flexmap.db; \
+	echo; echo "== HubSpot CSV export"; \
+	$$bin import --db $$dir/flexmap.db --input $$fx/demo/hubspot-contacts.csv --mapping $$fx/mappings/hubspot.json --report $$dir/reports/hubspot; \
+	echo; echo "== Form builder NDJSON (nested answers)"; \
+	$$bin import --db $$dir/flexmap.db --input $$fx/demo/form-leads.ndjson --mapping $$fx/mappings/form-leads.json --report $$dir/reports/form; \
+	echo; echo "== German Excel export (sep=;, BOM, CRLF), dry run first"; \
+	$$bin import --db $$dir/flexmap.db --input $$fx/demo/excel-export-de.csv --mapping $$fx/mappings/excel-de.json --dry-run --report $$dir/reports/excel-dry-run; \
+	$$bin import --db $$dir/flexmap.db --input $$fx/demo/excel-export-de.csv --mapping $$fx/mappings/excel-de.json --report $$dir/reports/excel; \
+	echo; echo "== contacts stored: $$(sqlite3 $$dir/flexmap.db 'SELECT count(*) FROM contacts' 2>/dev/null || echo '?')"; \
+	echo "Reports: $$dir/reports/*/report.html"
+
+test: deps ## Build and run every test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: release ## Benchmarks (writes reports/benchmarks.md)
+	bench/run.sh
+
+lint: ## swift-format lint
+	$(SWIFT) format lint --recursive Sources Tests Package.swift
+
+format: ## swift-format in place
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+clean: ## Remove build products
+	rm -rf .build .build-*
