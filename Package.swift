@@ -14,6 +14,9 @@ let package = Package(
             name: "CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibCSV", providers: [.apt(["libcsv-dev"])]),
+        .systemLibrary(
+            name: "CCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
         // C++ shims with extern "C" headers.
         .target(
             name: "CPhoneNumber",
@@ -27,7 +30,7 @@ let package = Package(
             name: "FlexMapCore", dependencies: ["CPhoneNumber", "CSimdJSON"],
             linkerSettings: [.linkedLibrary("m")]),
         // Readers, store, batch engine, reports.
-        .target(name: "FlexMapIO", dependencies: ["FlexMapCore", "CSQLite", "CLibCSV"]),
+        .target(name: "FlexMapIO", dependencies: ["FlexMapCore", "CSQLite", "CLibCSV", "CCrypto"]),
         // The command line.
         .executableTarget(name: "flexmap", dependencies: ["FlexMapCore", "FlexMapIO"]),
 

@@ -36,6 +36,12 @@ public enum Reason: String, Sendable, CaseIterable, Hashable, Codable {
     case unsupportedValue = "unsupported-value"
     case crmPairIncomplete = "crm-pair-incomplete"
     case backupPhoneInvalid = "backup-phone-invalid"
+    // rejected: a webhook request that cannot be taken
+    case authMissing = "auth-missing"
+    case authInvalid = "auth-invalid"
+    case mappingUnknown = "mapping-unknown"
+    case mappingOtherOrg = "mapping-other-org"
+    case credentialsAmbiguous = "credentials-ambiguous"
 
     public var kind: OutcomeKind {
         switch self {
@@ -76,6 +82,11 @@ public enum Reason: String, Sendable, CaseIterable, Hashable, Codable {
         case .unsupportedValue: return "a source field holds an object or array where text is needed"
         case .crmPairIncomplete: return "crm_id and crm_source must be given together or not at all"
         case .backupPhoneInvalid: return "backup_contact_phone is not a valid phone number"
+        case .authMissing: return "orgId, apiKey or mapId is missing"
+        case .authInvalid: return "the API key is unknown, revoked or belongs to another organisation"
+        case .mappingUnknown: return "no mapping has this mapId"
+        case .mappingOtherOrg: return "the mapping belongs to another organisation"
+        case .credentialsAmbiguous: return "a credential is given twice with different values"
         }
     }
 }

@@ -10,6 +10,19 @@ enum CommandLineTool {
     static var commands: [any Command.Type] {[
         InitCommand.self,
         ImportCommand.self,
+        OrgCreateCommand.self,
+        OrgListCommand.self,
+        KeyCreateCommand.self,
+        KeyListCommand.self,
+        KeyRevokeCommand.self,
+        MappingCreateCommand.self,
+        MappingListCommand.self,
+        MappingShowCommand.self,
+        MappingActivateCommand.self,
+        MappingDeactivateCommand.self,
+        MappingUpdateCommand.self,
+        MappingExportCommand.self,
+        MappingDeleteCommand.self,
     ]}
 
     /// Exit codes, as DESIGN.md fixes them.

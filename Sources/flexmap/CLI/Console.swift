@@ -3,7 +3,7 @@ import Foundation
 /// Where the command line writes: stdout for results, stderr for people. Library code
 /// never prints; only commands do, through this.
 struct Console: Sendable {
-    func out(_ text: String) { write(text + "\n", to: FileHandle.standardOutput) }
+    func out(_ text: String, terminator: String = "\n") { write(text + terminator, to: FileHandle.standardOutput) }
     func err(_ text: String) { write(text + "\n", to: FileHandle.standardError) }
     func errRaw(_ text: String) { write(text, to: FileHandle.standardError) }
 

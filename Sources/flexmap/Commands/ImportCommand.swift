@@ -9,6 +9,7 @@ struct ImportCommand: Command {
         "import --input FILE|- (--map ID | --mapping M.json) [--format csv|ndjson] [--dry-run] [--workers N] [--report DIR] [--resume] [--json]"
     static let options: [OptionSpec] = [
         .value("input", "FILE", short: "i", "The export to read; - reads standard input."),
+        .value("map", "ID", "A stored mapping (map_…) to run, as its webhook would."),
         .value("mapping", "M.json", short: "m", "A mapping file to run."),
         .value("org", "ORG", "With --mapping: the organisation contacts belong to (default: 'default')."),
         .value("format", "FORMAT", "csv or ndjson (default: from the file name)."),
@@ -32,12 +33,13 @@ struct ImportCommand: Command {
 
         EXAMPLES:
           flexmap import --input contacts.csv --mapping hubspot.json
+          flexmap import --input contacts.csv --map map_3kT9… --workers 4
           flexmap import --input leads.ndjson --mapping form.json --dry-run --json
           cat export.csv | flexmap import --input - --format csv --mapping hubspot.json
         """
 
     let input: String
-    let mappingFile: String
+    let mappingSource: MappingSource
     let org: String?
     let format: InputFormat
     let readerOptions: ReaderOptions
@@ -56,11 +58,16 @@ struct ImportCommand: Command {
         }
         guard let input = parsed.value("input") else { throw UsageError("missing --input FILE (or - for standard input)") }
         self.input = input
-        guard let mappingFile = parsed.value("mapping") else {
-            throw UsageError("missing --mapping M.json: the mapping to run")
+        switch (parsed.value("map"), parsed.value("mapping")) {
+        case (let id?, nil): mappingSource = .stored(id)
+        case (nil, let file?): mappingSource = .file(file)
+        case (.some, .some): throw UsageError("give --map ID or --mapping M.json, not both")
+        case (nil, nil): throw UsageError("missing the mapping: --map ID (stored) or --mapping M.json (a file)")
         }
-        self.mappingFile = mappingFile
         org = parsed.value("org")
+        if case .stored = mappingSource, org != nil {
+            throw UsageError("--org goes with --mapping; a stored mapping (--map) already belongs to an organisation")
+        }
         if let name = parsed.value("format") {
             guard let format = InputFormat(rawValue: name) else {
                 throw UsageError(
@@ -106,16 +113,27 @@ struct ImportCommand: Command {
 
     func run(_ context: CommandContext) throws -> Int32 {
         let console = context.console
-        let mapping = try MappingFile.load(mappingFile)
         let store = try Store.open(path: context.databasePath)
-        let orgId = org ?? Store.defaultOrganisationId
-        if org == nil { try store.ensureDefaultOrganisation() }
-        guard try store.organisationExists(orgId) else {
-            throw StoreError.invalid("no organisation '\(orgId)' in \(context.databasePath); create one with `flexmap org create NAME`")
+        let mapping: Mapping
+        let orgId: String
+        let mappingId: String
+        switch mappingSource {
+        case .stored(let id):
+            let stored = try Registry(store: store).requireMapping(id: id)
+            (mapping, orgId, mappingId) = (stored.mapping, stored.orgId, stored.id)
+        case .file(let file):
+            mapping = try MappingFile.load(file)
+            orgId = org ?? Store.defaultOrganisationId
+            mappingId = "file:" + (file as NSString).lastPathComponent
+            if org == nil { try store.ensureDefaultOrganisation() }
+            guard try store.organisationExists(orgId) else {
+                throw StoreError.invalid(
+                    "no organisation '\(orgId)' in \(context.databasePath); create one with `flexmap org create NAME`")
+            }
         }
         let request = ImportRequest(
             input: input, format: format, readerOptions: readerOptions, mapping: mapping, orgId: orgId,
-            mappingId: "file:" + (mappingFile as NSString).lastPathComponent, dryRun: dryRun, workers: workers,
+            mappingId: mappingId, dryRun: dryRun, workers: workers,
             batchSize: batchSize, reportDirectory: report, resume: resume)
 
         let trap = SignalTrap(console: console, message: "flexmap: stopping after the current batch (Ctrl-C again to quit at once)")
@@ -137,7 +155,7 @@ struct ImportCommand: Command {
         }
         if result.interrupted {
             console.err(
-                "flexmap: stopped after \(Format.count(result.summary.total)) rows; everything counted is committed. Continue with:\n  flexmap import --input \(input) --mapping \(mappingFile) --resume"
+                "flexmap: stopped after \(Format.count(result.summary.total)) rows; everything counted is committed. Continue with:\n  flexmap import --input \(input) \(mappingSource.flag) --resume"
                     + (context.databasePath == "flexmap.db" ? "" : " --db \(context.databasePath)"))
             return CommandLineTool.ExitCode.failure
         }
@@ -145,6 +163,19 @@ struct ImportCommand: Command {
             return CommandLineTool.ExitCode.rowsNotCreated
         }
         return CommandLineTool.ExitCode.success
+    }
+}
+
+/// Where an import's mapping comes from.
+enum MappingSource {
+    case stored(String)
+    case file(String)
+
+    var flag: String {
+        switch self {
+        case .stored(let id): return "--map \(id)"
+        case .file(let path): return "--mapping \(path)"
+        }
     }
 }
 
