@@ -36,7 +36,9 @@ let package = Package(
 
         .testTarget(name: "FlexMapCoreTests", dependencies: ["FlexMapCore"]),
         .testTarget(name: "FlexMapIOTests", dependencies: ["FlexMapIO", "FlexMapCore"]),
-        .testTarget(name: "FlexMapCLITests", dependencies: ["FlexMapIO", "FlexMapCore"]),
+        .testTarget(
+            name: "FlexMapCLITests", dependencies: ["FlexMapIO", "FlexMapCore", "flexmap"],
+            exclude: ["Golden"]),
     ],
     cxxLanguageStandard: .cxx17
 )
