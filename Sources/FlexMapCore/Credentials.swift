@@ -73,11 +73,15 @@ public enum CredentialResolver {
 
     /// Each credential's one value, or a failure: `credentials-ambiguous` when one is
     /// given twice with different values, `auth-missing` when one is absent and no
-    /// fallback fills it.
-    public static func resolve(_ sources: CredentialSources, fallback: [Field: String] = [:]) -> Result<Credentials, Failure> {
+    /// fallback fills it. `override` replaces what the request says (importing traffic
+    /// captured in another environment).
+    public static func resolve(
+        _ sources: CredentialSources, fallback: [Field: String] = [:], override: [Field: String] = [:]
+    ) -> Result<Credentials, Failure> {
         var found: [Field: (value: String, place: String)] = [:]
         var conflict: (Field, String, String)?
         func offer(_ field: Field, _ value: String, _ place: String) {
+            if override[field] != nil { return }
             let trimmed = value.trimmingWhitespace()
             guard !trimmed.isEmpty, conflict == nil else { return }
             if let earlier = found[field] {
@@ -109,6 +113,7 @@ public enum CredentialResolver {
                     reason: .credentialsAmbiguous,
                     detail: "\(field.rawValue) is given \(places) with different values; send it once"))
         }
+        for (field, value) in override { found[field] = (value, "override") }
         for (field, value) in fallback where found[field] == nil { found[field] = (value, "fallback") }
         let missing = Field.allCases.filter { found[$0] == nil }
         guard missing.isEmpty, let orgId = found[.orgId], let apiKey = found[.apiKey], let mapId = found[.mapId] else {

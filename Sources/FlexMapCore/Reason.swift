@@ -42,6 +42,8 @@ public enum Reason: String, Sendable, CaseIterable, Hashable, Codable {
     case mappingUnknown = "mapping-unknown"
     case mappingOtherOrg = "mapping-other-org"
     case credentialsAmbiguous = "credentials-ambiguous"
+    case unsupportedMediaType = "unsupported-media-type"
+    case notAWebhookRequest = "not-a-webhook-request"
 
     public var kind: OutcomeKind {
         switch self {
@@ -87,6 +89,28 @@ public enum Reason: String, Sendable, CaseIterable, Hashable, Codable {
         case .mappingUnknown: return "no mapping has this mapId"
         case .mappingOtherOrg: return "the mapping belongs to another organisation"
         case .credentialsAmbiguous: return "a credential is given twice with different values"
+        case .unsupportedMediaType: return "the body is neither JSON nor a form (application/x-www-form-urlencoded)"
+        case .notAWebhookRequest: return "not a POST to /api/contacts/flex"
+        }
+    }
+
+    /// The status `serve` answers with, so replays can compare live answers with
+    /// predictions: 201 created, 200 skipped duplicate, 422 invalid phone or field,
+    /// 400 malformed or ambiguous, 401 bad credentials, 403 inactive, 404 unknown mapping,
+    /// 413 too large, 415 unsupported media type.
+    public var httpStatus: Int {
+        switch self {
+        case .duplicate, .duplicateUpdated: return 200
+        case .mappingInactive: return 403
+        case .authMissing, .authInvalid: return 401
+        case .mappingUnknown, .mappingOtherOrg: return 404
+        case .notAWebhookRequest: return 404
+        case .unsupportedMediaType: return 415
+        case .recordTooLarge: return 413
+        case .invalidJSON, .notAnObject, .invalidUTF8, .credentialsAmbiguous, .unterminatedQuote, .tooManyFields,
+            .tooFewFields:
+            return 400
+        default: return 422
         }
     }
 }

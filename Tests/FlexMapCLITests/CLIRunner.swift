@@ -92,7 +92,7 @@ final class Scratch {
     @discardableResult
     func file(_ name: String, _ contents: String) -> String {
         let target = path + "/" + name
-        FileManager.default.createFile(atPath: target, contents: Data(contents.utf8))
+        _ = FileManager.default.createFile(atPath: target, contents: Data(contents.utf8))
         return target
     }
 

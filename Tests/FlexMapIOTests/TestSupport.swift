@@ -15,13 +15,13 @@ final class TemporaryFolder {
 
     func file(_ name: String, _ contents: String) -> String {
         let target = path + "/" + name
-        FileManager.default.createFile(atPath: target, contents: Data(contents.utf8))
+        _ = FileManager.default.createFile(atPath: target, contents: Data(contents.utf8))
         return target
     }
 
     func file(_ name: String, bytes: [UInt8]) -> String {
         let target = path + "/" + name
-        FileManager.default.createFile(atPath: target, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: target, contents: Data(bytes))
         return target
     }
 

@@ -21,8 +21,8 @@ public final class ImportEngine {
         let identity = RunJournal.Identity(
             command: "import", input: Self.absolutePath(request.input),
             inputFingerprint: try Self.fingerprint(request.input), format: request.format.rawValue,
-            orgId: request.orgId, mappingId: request.mappingId,
-            mappingFingerprint: Self.hash(JSONText.encode(request.mapping.jsonValue)))
+            orgId: request.target.orgId, mappingId: request.target.mappingId,
+            mappingFingerprint: Self.hash(request.target.fingerprintText))
         var warnings: [String] = []
 
         // Where to start: the top, or after the last commit of an unfinished run.
@@ -48,12 +48,19 @@ public final class ImportEngine {
 
         let reader = try Readers.open(
             request.format, source: source, options: request.readerOptions, position: unfinished?.position)
-        let bound =
-            reader.header.map {
-                BoundMapping(mapping: request.mapping, orgId: request.orgId, mappingId: request.mappingId, header: $0)
-            } ?? BoundMapping(mapping: request.mapping, orgId: request.orgId, mappingId: request.mappingId)
-        warnings += reader.warnings + bound.warnings
-        let decoder = RecordDecoder(pipeline: Pipeline(bound: bound), header: reader.header ?? [])
+        warnings += reader.warnings
+        let mode: RecordDecoder.Mode
+        switch request.target {
+        case .mapping(let mapping, let orgId, let mappingId):
+            let bound =
+                reader.header.map { BoundMapping(mapping: mapping, orgId: orgId, mappingId: mappingId, header: $0) }
+                ?? BoundMapping(mapping: mapping, orgId: orgId, mappingId: mappingId)
+            warnings += bound.warnings
+            mode = .pipeline(Pipeline(bound: bound))
+        case .webhook(let processor):
+            mode = .webhook(processor)
+        }
+        let decoder = RecordDecoder(mode: mode, header: reader.header ?? [])
 
         let reportDirectory =
             unfinished?.reportDirectory ?? request.reportDirectory ?? Self.defaultReportDirectory(started)
@@ -66,9 +73,9 @@ public final class ImportEngine {
         summary.command = "import"
         summary.input = request.input
         summary.format = request.format.rawValue
-        summary.mappingName = request.mapping.name
-        summary.mappingId = request.mappingId
-        summary.orgId = request.orgId
+        summary.mappingName = request.target.mappingName
+        summary.mappingId = request.target.mappingId
+        summary.orgId = request.target.orgId
         summary.dryRun = request.dryRun
         summary.workers = request.workers
         summary.startedAt = Timestamp.iso8601(started)
@@ -86,9 +93,9 @@ public final class ImportEngine {
             while let batch = pipelineRun.next() {
                 let now = store.clock()
                 let apply = {
-                    for (record, mapped) in zip(batch.records, batch.mapped) {
+                    for (record, decoded) in zip(batch.records, batch.decoded) {
                         try Self.apply(
-                            record, mapped, writer: writer, policy: request.mapping.onDuplicate, now: now,
+                            record, decoded.mapped, writer: writer, policy: decoded.onDuplicate, now: now,
                             summary: &summary, report: report)
                     }
                     if let last = batch.records.last {

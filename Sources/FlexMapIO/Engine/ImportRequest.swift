@@ -6,9 +6,7 @@ public struct ImportRequest: Sendable {
     public var input: String
     public var format: InputFormat
     public var readerOptions: ReaderOptions
-    public var mapping: Mapping
-    public var orgId: String
-    public var mappingId: String
+    public var target: ImportTarget
     public var dryRun: Bool
     public var workers: Int
     /// Records per batch: the unit of parallel work and of commit.
@@ -25,14 +23,59 @@ public struct ImportRequest: Sendable {
         self.input = input
         self.format = format
         self.readerOptions = readerOptions
-        self.mapping = mapping
-        self.orgId = orgId
-        self.mappingId = mappingId
+        self.target = .mapping(mapping, orgId: orgId, mappingId: mappingId)
         self.dryRun = dryRun
         self.workers = workers
         self.batchSize = batchSize
         self.reportDirectory = reportDirectory
         self.resume = resume
+    }
+}
+
+extension ImportRequest {
+    /// An import of captured webhook requests: each request names its own organisation
+    /// and mapping, and is authenticated as the live endpoint would.
+    public init(
+        input: String, format: InputFormat, readerOptions: ReaderOptions = ReaderOptions(), processor: WebhookProcessor,
+        dryRun: Bool = false, workers: Int = 1, batchSize: Int = 2000, reportDirectory: String? = nil, resume: Bool = false
+    ) {
+        self.init(
+            input: input, format: format, readerOptions: readerOptions, mapping: Mapping(name: "", fields: []), orgId: "",
+            mappingId: "", dryRun: dryRun, workers: workers, batchSize: batchSize, reportDirectory: reportDirectory,
+            resume: resume)
+        target = .webhook(processor)
+    }
+}
+
+/// What records are mapped with.
+public enum ImportTarget: Sendable {
+    /// One mapping for every record.
+    case mapping(Mapping, orgId: String, mappingId: String)
+    /// Captured requests: each one's credentials pick the mapping, as the endpoint does.
+    case webhook(WebhookProcessor)
+
+    /// Names for the journal and summary.
+    var orgId: String {
+        if case .mapping(_, let orgId, _) = self { return orgId }
+        return "per-request"
+    }
+
+    var mappingId: String {
+        if case .mapping(_, _, let mappingId) = self { return mappingId }
+        return "per-request"
+    }
+
+    var mappingName: String {
+        if case .mapping(let mapping, _, _) = self { return mapping.name }
+        return "the mapping each request names"
+    }
+
+    var fingerprintText: String {
+        switch self {
+        case .mapping(let mapping, _, _): return JSONText.encode(mapping.jsonValue)
+        case .webhook(let processor):
+            return "webhook:" + processor.override.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue)=\($0.value)" }.joined(separator: ",")
+        }
     }
 }
 

@@ -5,7 +5,7 @@ import Synchronization
 /// A batch on its way from the reader through a worker to the writer.
 struct MappedBatch: Sendable {
     var records: [InputRecord]
-    var mapped: [MappedRecord]
+    var decoded: [DecodedRecord]
     /// The last line the batch's records cover (a record may span lines).
     var lastLine: Int
 }
@@ -58,7 +58,7 @@ final class PipelineRun: @unchecked Sendable {
                 while let (sequence, records) = channel.receive() {
                     let mapped = records.map { decoder.decode($0, parser: parser) }
                     let lastLine = records.last.map { $0.line + Self.extraLines($0.raw) } ?? 0
-                    results.deliver(sequence, MappedBatch(records: records, mapped: mapped, lastLine: lastLine))
+                    results.deliver(sequence, MappedBatch(records: records, decoded: mapped, lastLine: lastLine))
                 }
             }
             workersDone.signal()

@@ -1,13 +1,43 @@
 import FlexMapCore
 
-/// Turns a reader's record into the pipeline's verdict: decodes CSV fields or JSON,
-/// then maps. Runs on the workers, one parser per worker.
+/// A record's verdict and how the writer treats a duplicate of it.
+struct DecodedRecord: Sendable {
+    var mapped: MappedRecord
+    var onDuplicate: Mapping.DuplicatePolicy
+}
+
+/// Turns a reader's record into the pipeline's verdict: decodes CSV fields, JSON or a
+/// captured request, then maps. Runs on the workers, one parser per worker.
 struct RecordDecoder: Sendable {
-    let pipeline: Pipeline
+    enum Mode: Sendable {
+        case pipeline(Pipeline)
+        case webhook(WebhookProcessor)
+    }
+
+    let mode: Mode
     /// CSV header names, for messages.
     let header: [String]
 
-    func decode(_ record: InputRecord, parser: JSONParser) -> MappedRecord {
+    func decode(_ record: InputRecord, parser: JSONParser) -> DecodedRecord {
+        switch mode {
+        case .pipeline(let pipeline):
+            return DecodedRecord(mapped: map(record, pipeline: pipeline, parser: parser), onDuplicate: pipeline.mapping.onDuplicate)
+        case .webhook(let processor):
+            switch record.payload {
+            case .problem(let reason, let detail):
+                return DecodedRecord(mapped: .problem(reason, detail: detail), onDuplicate: .skip)
+            case .request(let request):
+                let outcome = processor.process(request)
+                return DecodedRecord(mapped: outcome.mapped, onDuplicate: outcome.onDuplicate)
+            case .json, .csv:
+                return DecodedRecord(
+                    mapped: .problem(.notAWebhookRequest, detail: "line \(record.line) is a record, not a captured request"),
+                    onDuplicate: .skip)
+            }
+        }
+    }
+
+    private func map(_ record: InputRecord, pipeline: Pipeline, parser: JSONParser) -> MappedRecord {
         if !pipeline.mapping.active { return .problem(.mappingInactive) }
         switch record.payload {
         case .problem(let reason, let detail):
@@ -20,6 +50,12 @@ struct RecordDecoder: Sendable {
                 return .problem(.invalidJSON, detail: "line \(record.line): \(error.message)")
             }
             return pipeline.map(.json(value))
+        case .request(let request):
+            // A mapping file run over captured traffic: bodies only, credentials stripped.
+            switch WebhookProcessor.decodeBody(request, parser: parser) {
+            case .success(let body): return pipeline.map(.json(.object(CredentialResolver.stripped(body))))
+            case .failure(let failure): return .problem(failure.reason, detail: failure.detail)
+            }
         case .csv(let fields):
             if fields.allBlank { return .problem(.emptyRow) }
             var columns = [String?](repeating: nil, count: fields.count)

@@ -8,6 +8,8 @@ public struct InputRecord: Sendable {
         case csv(CSVFields)
         /// A JSON document: `raw` is parsed by a worker.
         case json
+        /// A captured webhook request (HAR, gor, capture NDJSON).
+        case request(WebhookRequest)
         /// Not a usable record; the reason is final.
         case problem(Reason, detail: String)
     }
