@@ -134,3 +134,36 @@ struct FakeDirectory: MappingDirectory {
         #expect(PercentDecoding.encode("a b&€") == "a%20b%26%E2%82%AC")
     }
 }
+
+@Suite struct CaptureFormatTests {
+    @Test func roundTripsTextAndBinaryBodies() throws {
+        for body in [Array(#"{"phone":"+12015550123"}"#.utf8), [0xFF, 0x00, 0x41], []] {
+            let entry = CaptureFormat.Entry(
+                timestamp: "2026-12-04T20:00:00.000Z", method: "POST", path: "/api/contacts/flex", rawQuery: "mapId=m&x=%20",
+                headers: [("Content-Type", "application/json"), ("X-Dup", "1"), ("X-Dup", "2")], body: body)
+            let line = CaptureFormat.encode(entry)
+            #expect(!line.contains("\n"))
+            let decoded = try CaptureFormat.decode(try JSONParser().parse(line)).get()
+            #expect(decoded == entry)
+            #expect(decoded.request.query.first?.value == "m")
+        }
+    }
+
+    @Test func acceptsHandWrittenForms() throws {
+        let line = #"{"method":"POST","path":"/api/contacts/flex?mapId=m","headers":{"content-type":"application/json"},"body":{"phone":"1"}}"#
+        let entry = try CaptureFormat.decode(try JSONParser().parse(line)).get()
+        #expect(entry.rawQuery == "mapId=m")
+        #expect(entry.request.header("Content-Type") == "application/json")
+        #expect(entry.body == Array(#"{"phone":"1"}"#.utf8))
+        #expect(throws: CaptureFormat.DecodeError.self) { try CaptureFormat.decode(try JSONParser().parse(#"{"path":"/"}"#)).get() }
+    }
+
+    @Test func base64MatchesTheRFC() {
+        let cases = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")]
+        for (plain, encoded) in cases {
+            #expect(Base64.encode(Array(plain.utf8)) == encoded)
+            #expect(Base64.decode(encoded) == Array(plain.utf8))
+        }
+        #expect(Base64.decode("Zm9v!") == nil)
+    }
+}
