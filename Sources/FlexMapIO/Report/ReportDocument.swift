@@ -19,11 +19,11 @@ struct ReportDocument {
     /// Rows of the summary's reasons, most frequent first (ties in the order Reason
     /// lists them).
     var reasonsByCount: [(reason: Reason, count: Int)] {
-        Reason.allCases.enumerated()
-            .compactMap { index, reason in summary.reasons[reason].map { (index, reason, $0) } }
-            .filter { $0.2 > 0 }
-            .sorted { $0.2 != $1.2 ? $0.2 > $1.2 : $0.0 < $1.0 }
-            .map { ($0.1, $0.2) }
+        Reason.allCases
+            .compactMap { reason in summary.reasons[reason].flatMap { $0 > 0 ? (reason: reason, count: $0) : nil } }
+            .enumerated()
+            .sorted { $0.element.count != $1.element.count ? $0.element.count > $1.element.count : $0.offset < $1.offset }
+            .map(\.element)
     }
 
     /// Rows in a row file, by the summary's counts (which include a resumed run's
