@@ -71,6 +71,12 @@ import FlexMapIO
         #expect(got["reasons"] as? [String: Int] == expected["reasons"] as? [String: Int])
         #expect(got["resumed"] as? Bool == true)
         #expect(try dump("b.db") == dump("a.db"))
+        // The report's row files hold every bad row exactly once, as in the uninterrupted run.
+        for file in ["rejected.ndjson", "skipped.csv"] {
+            let reference = FileManager.default.contents(atPath: scratch.path + "/ra/" + file)
+            let afterResume = FileManager.default.contents(atPath: scratch.path + "/rb/" + file)
+            #expect(reference != nil && reference == afterResume, "\(file)")
+        }
         let integrity = try store("b.db").prepare("PRAGMA integrity_check").query { $0.text(0) ?? "" }
         #expect(integrity == ["ok"])
     }
