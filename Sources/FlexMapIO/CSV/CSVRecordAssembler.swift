@@ -82,7 +82,7 @@ final class CSVRecordAssembler {
     /// Bytes held in this type's buffers between records (the LineReader bounds its
     /// own), for tests that check memory does not grow with the input.
     var retainedBytes: Int {
-        parser.sink.bytes.capacity + parser.sink.ends.capacity * 4 + (partial?.bytes.capacity ?? 0)
+        parser.sink.capacity + (partial?.bytes.capacity ?? 0)
             + held.reduce(0) { $0 + $1.bytes.count }
     }
 
@@ -117,7 +117,7 @@ final class CSVRecordAssembler {
             }
             switch try feed(line) {
             case .quoteError(let inQuotedField):
-                let field = parser.sink.ends.count
+                let field = parser.sink.fieldCount
                 parser.reset()
                 return problem(
                     number: number, line: line.number, raw: CSVDialect.content(of: line.bytes), endOffset: line.endOffset,
@@ -130,7 +130,7 @@ final class CSVRecordAssembler {
                 }
                 partial = Partial(
                     bytes: Array(line.bytes), lineStarts: [0], firstLine: line.number, startOffset: line.startOffset,
-                    fieldsAfterFirstLine: parser.sink.ends.count)
+                    fieldsAfterFirstLine: parser.sink.fieldCount)
                 return nil
             }
         }
@@ -148,7 +148,7 @@ final class CSVRecordAssembler {
         record.bytes.append(contentsOf: line.bytes)
         switch try feed(line) {
         case .quoteError(let inQuotedField):
-            if parser.sink.ends.count == record.fieldsAfterFirstLine {
+            if parser.sink.fieldCount == record.fieldsAfterFirstLine {
                 // The error lies in the field opened on the first line: most likely that
                 // opening quote is stray. Reject that line alone and read the others anew.
                 let detail =
@@ -159,7 +159,7 @@ final class CSVRecordAssembler {
             }
             // The multi-line field closed properly; the error comes after it: the
             // record is whole, and rejected as a whole.
-            let field = parser.sink.ends.count
+            let field = parser.sink.fieldCount
             parser.reset()
             return problem(
                 number: number, line: record.firstLine, lineCount: record.lineCount,
@@ -274,7 +274,7 @@ final class CSVRecordAssembler {
         number: Int, line: Int, lineCount: Int, raw: ArraySlice<UInt8>, endOffset: Int64, expectedFields: Int?
     ) -> CSVRecord {
         let sink = parser.sink
-        let count = sink.ends.count
+        let count = sink.fieldCount
         let content: CSVRecord.Content
         if let expected = expectedFields, count != expected {
             let lines = lineCount == 1 ? "line \(line)" : "the record on lines \(line)-\(line + lineCount - 1)"
@@ -282,7 +282,7 @@ final class CSVRecordAssembler {
                 count > expected ? .tooManyFields : .tooFewFields,
                 detail: "\(lines) has \(count) field\(count == 1 ? "" : "s"); the header has \(expected)")
         } else {
-            content = .fields(CSVFields(storage: exactCopy(sink.bytes[...]), ends: exactCopy(sink.ends[...])))
+            content = .fields(sink.makeFields())
         }
         sink.clear()
         if raw.count > 1 << 20 { parser.trimBuffer() }

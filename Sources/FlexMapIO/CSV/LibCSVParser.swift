@@ -1,48 +1,136 @@
 import CLibCSV
+import Foundation
 
 /// The fields libcsv has handed over for the record being parsed: the unquoted bytes
-/// of every field back to back, and where each field ends. Filled by the C callbacks.
-final class CSVFieldSink {
-    var bytes: [UInt8] = []
-    var ends: [UInt32] = []
-    /// libcsv saw the end of the record (its line feed, or the end of the input).
+/// of every field back to back, and where each field ends. The C callbacks write it
+/// through a raw pointer: plain stores, no reference counting or exclusivity checks
+/// per field.
+struct CSVFieldBuffer {
+    var bytes: UnsafeMutablePointer<UInt8>
+    var byteCount = 0
+    var byteCapacity: Int
+    var ends: UnsafeMutablePointer<UInt32>
+    var fieldCount = 0
+    var fieldCapacity: Int
+    /// libcsv saw the end of the record (its line ending, or the end of the input).
     var rowEnded = false
 
+    static let initialBytes = 4096
+    static let initialFields = 64
+
     init() {
-        bytes.reserveCapacity(4096)
-        ends.reserveCapacity(64)
+        byteCapacity = Self.initialBytes
+        bytes = .allocate(capacity: byteCapacity)
+        fieldCapacity = Self.initialFields
+        ends = .allocate(capacity: fieldCapacity)
     }
 
-    /// Empties the sink for the next record; buffers grown by a huge record are given
+    mutating func appendField(_ source: UnsafeRawPointer?, _ count: Int) {
+        if rowEnded { return }
+        if byteCount + count > byteCapacity {
+            let capacity = max(byteCapacity * 2, byteCount + count)
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            grown.update(from: bytes, count: byteCount)
+            bytes.deallocate()
+            bytes = grown
+            byteCapacity = capacity
+        }
+        if fieldCount == fieldCapacity {
+            let capacity = fieldCapacity * 2
+            let grown = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+            grown.update(from: ends, count: fieldCount)
+            ends.deallocate()
+            ends = grown
+            fieldCapacity = capacity
+        }
+        if count > 0, let source {
+            (bytes + byteCount).update(from: source.assumingMemoryBound(to: UInt8.self), count: count)
+            byteCount += count
+        }
+        ends[fieldCount] = UInt32(truncatingIfNeeded: byteCount)
+        fieldCount += 1
+    }
+
+    /// Empties the buffer for the next record; buffers grown by a huge record are given
     /// back so memory stays bounded by ordinary records.
-    func clear() {
-        if bytes.capacity > 1 << 20 { bytes = [] } else { bytes.removeAll(keepingCapacity: true) }
-        if ends.capacity > 1 << 16 { ends = [] } else { ends.removeAll(keepingCapacity: true) }
+    mutating func clear() {
+        if byteCapacity > 1 << 20 {
+            bytes.deallocate()
+            byteCapacity = Self.initialBytes
+            bytes = .allocate(capacity: byteCapacity)
+        }
+        if fieldCapacity > 1 << 16 {
+            ends.deallocate()
+            fieldCapacity = Self.initialFields
+            ends = .allocate(capacity: fieldCapacity)
+        }
+        byteCount = 0
+        fieldCount = 0
         rowEnded = false
+    }
+
+    func free() {
+        bytes.deallocate()
+        ends.deallocate()
+    }
+}
+
+/// Owns the CSVFieldBuffer the callbacks fill, at a stable address.
+final class CSVFieldSink {
+    let buffer: UnsafeMutablePointer<CSVFieldBuffer>
+
+    init() {
+        buffer = .allocate(capacity: 1)
+        buffer.initialize(to: CSVFieldBuffer())
+    }
+
+    deinit {
+        buffer.pointee.free()
+        buffer.deinitialize(count: 1)
+        buffer.deallocate()
+    }
+
+    var context: UnsafeMutableRawPointer { UnsafeMutableRawPointer(buffer) }
+    var fieldCount: Int { buffer.pointee.fieldCount }
+    var rowEnded: Bool { buffer.pointee.rowEnded }
+    /// Bytes held by the buffers (for tests that check memory stays bounded).
+    var capacity: Int { buffer.pointee.byteCapacity + buffer.pointee.fieldCapacity * 4 }
+
+    func clear() { buffer.pointee.clear() }
+
+    /// The fields so far, copied into arrays of exactly their size.
+    func makeFields() -> CSVFields {
+        let state = buffer.pointee
+        return CSVFields(
+            storage: [UInt8](unsafeUninitializedCapacity: state.byteCount) { target, count in
+                if state.byteCount > 0 { target.baseAddress!.initialize(from: state.bytes, count: state.byteCount) }
+                count = state.byteCount
+            },
+            ends: [UInt32](unsafeUninitializedCapacity: state.fieldCount) { target, count in
+                if state.fieldCount > 0 { target.baseAddress!.initialize(from: state.ends, count: state.fieldCount) }
+                count = state.fieldCount
+            })
     }
 }
 
 /// The C callbacks libcsv calls. They live on a nonisolated type (never in main.swift)
-/// so libcsv may call them from any thread; the sink comes through the context pointer.
+/// so libcsv may call them from any thread; the field buffer comes through the context
+/// pointer.
 enum LibCSVCallbacks {
     static let field: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = {
         bytes, count, context in
-        let sink = Unmanaged<CSVFieldSink>.fromOpaque(context!).takeUnretainedValue()
-        if sink.rowEnded { return }
-        if count > 0, let bytes {
-            sink.bytes.append(contentsOf: UnsafeRawBufferPointer(start: bytes, count: count))
-        }
-        sink.ends.append(UInt32(truncatingIfNeeded: sink.bytes.count))
+        context.unsafelyUnwrapped.assumingMemoryBound(to: CSVFieldBuffer.self).pointee.appendField(bytes, count)
     }
 
     static let row: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, context in
-        let sink = Unmanaged<CSVFieldSink>.fromOpaque(context!).takeUnretainedValue()
-        sink.rowEnded = true
+        context.unsafelyUnwrapped.assumingMemoryBound(to: CSVFieldBuffer.self).pointee.rowEnded = true
     }
 
-    /// Only the line feed ends a record: a carriage return is not a terminator, so a
-    /// stray CR in the middle of a line cannot split it into two records.
-    static let isTerminator: @convention(c) (UInt8) -> Int32 = { $0 == 0x0A ? 1 : 0 }
+    /// Only the line feed ends a record. Set for a line holding a carriage return that
+    /// is not part of its CRLF ending, so that CR cannot split the line into two
+    /// records. (Other lines use libcsv's built-in CR-or-LF test, which gives the same
+    /// result there without a call per byte.)
+    static let isLineFeed: @convention(c) (UInt8) -> Int32 = { $0 == 0x0A ? 1 : 0 }
 
     /// libcsv drops "space" characters before a field, after a closing quote and at the
     /// end of an unquoted field. Only the carriage return counts as one: that removes
@@ -77,6 +165,8 @@ final class LibCSVParser {
     let sink = CSVFieldSink()
     let delimiter: UInt8
     private let parser: UnsafeMutablePointer<csv_parser>
+    /// The LF-only terminator is set (instead of libcsv's CR-or-LF).
+    private var lineFeedOnly = false
     private static let options = UInt8(CSV_STRICT | CSV_STRICT_FINI)
     /// libcsv grows its field buffer by this much at a time (its default, 128 bytes,
     /// makes a long field cost a realloc per 128 bytes).
@@ -99,7 +189,7 @@ final class LibCSVParser {
         // csv_init fails only for a null parser.
         _ = csv_init(parser, Self.options)
         csv_set_delim(parser, delimiter)
-        csv_set_term_func(parser, LibCSVCallbacks.isTerminator)
+        lineFeedOnly = false
         csv_set_space_func(parser, LibCSVCallbacks.isSpace)
         csv_set_blk_size(parser, Self.blockSize)
     }
@@ -121,21 +211,32 @@ final class LibCSVParser {
         }
     }
 
-    /// Parses `bytes`; fields and the end of the record land in `sink`.
-    func feed(_ bytes: UnsafeRawBufferPointer) -> FeedResult {
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return .parsed }
-        let context = Unmanaged.passUnretained(sink).toOpaque()
-        let parsed = csv_parse(parser, base, bytes.count, LibCSVCallbacks.field, LibCSVCallbacks.row, context)
-        if parsed == bytes.count { return .parsed }
+    /// Parses `line`, one line of input; fields and the end of the record land in `sink`.
+    func feed(_ line: UnsafeRawBufferPointer) -> FeedResult {
+        guard let base = line.baseAddress, line.count > 0 else { return .parsed }
+        let bareCarriageReturn = Self.hasBareCarriageReturn(base, line.count)
+        if bareCarriageReturn != lineFeedOnly {
+            csv_set_term_func(parser, bareCarriageReturn ? LibCSVCallbacks.isLineFeed : nil)
+            lineFeedOnly = bareCarriageReturn
+        }
+        let parsed = csv_parse(parser, base, line.count, LibCSVCallbacks.field, LibCSVCallbacks.row, sink.context)
+        if parsed == line.count { return .parsed }
         let code = csv_error(parser)
         if code == CSV_EPARSE { return .quoteError(inQuotedField: parser.pointee.quoted != 0) }
         return .failed(code: code, message: Self.message(code))
     }
 
+    /// A carriage return anywhere but in the line's final CRLF.
+    static func hasBareCarriageReturn(_ base: UnsafeRawPointer, _ count: Int) -> Bool {
+        var count = count
+        let bytes = base.assumingMemoryBound(to: UInt8.self)
+        if count >= 2, bytes[count - 1] == 0x0A, bytes[count - 2] == 0x0D { count -= 2 }
+        return count > 0 && memchr(base, 0x0D, count) != nil
+    }
+
     /// Ends the input: a record without a final line feed is submitted to `sink`.
     func finish() -> FinishResult {
-        let context = Unmanaged.passUnretained(sink).toOpaque()
-        if csv_fini(parser, LibCSVCallbacks.field, LibCSVCallbacks.row, context) == 0 { return .finished }
+        if csv_fini(parser, LibCSVCallbacks.field, LibCSVCallbacks.row, sink.context) == 0 { return .finished }
         let code = csv_error(parser)
         if code == CSV_EPARSE { return .openQuote }
         return .failed(code: code, message: Self.message(code))
