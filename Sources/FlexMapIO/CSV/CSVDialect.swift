@@ -76,6 +76,20 @@ enum CSVDialect {
         return otherDelimiters[best]
     }
 
+    /// True when `line` holds a carriage return outside quotes that is not part of its
+    /// final CRLF: the mark of old Mac (CR-only) line endings when it is the header.
+    static func hasBareCarriageReturnOutsideQuotes<C: BidirectionalCollection<UInt8>>(_ line: C) -> Bool {
+        var inQuotes = false
+        for byte in content(of: line) {
+            if byte == quote {
+                inQuotes.toggle()
+            } else if byte == 0x0D, !inQuotes {
+                return true
+            }
+        }
+        return false
+    }
+
     /// How to name a delimiter in messages.
     static func name(of delimiter: UInt8) -> String {
         switch delimiter {

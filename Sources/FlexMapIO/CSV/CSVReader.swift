@@ -25,9 +25,10 @@ import FlexMapCore
 /// Fields are kept as bytes: invalid UTF-8 is not an error here; `CSVFields.string(at:)`
 /// returns nil and the caller rejects the row naming the column.
 ///
-/// Known limits: a carriage return is data unless it comes before a line feed or at
-/// the very start or end of an unquoted field (libcsv drops it there), so files with
-/// old Mac (CR-only) line endings read as one long line.
+/// Carriage returns: only the LF ends a line. A CR before it is dropped (CRLF); a CR
+/// elsewhere is data, except at the very start or end of an unquoted field, where
+/// libcsv drops it. A header line with a CR outside quotes is an error: the file has
+/// old Mac (CR-only) line endings.
 public final class CSVReader {
     public let source: ByteSource
     public let options: CSVOptions
@@ -103,6 +104,12 @@ public final class CSVReader {
             throw InputError(
                 file: name, line: line.number,
                 message: "the header line is longer than the limit of \(limit) bytes for a record; is this a CSV file?")
+        }
+        if CSVDialect.hasBareCarriageReturnOutsideQuotes(line.bytes) {
+            throw InputError(
+                file: name, line: line.number,
+                message: "the header line holds a carriage return that does not end a line: the file seems to use "
+                    + "old Mac (CR-only) line endings; convert them to LF or CRLF (for example with tr '\\r' '\\n')")
         }
         let delimiter = options.delimiter ?? sepDelimiter ?? CSVDialect.sniffDelimiter(line.bytes)
 
