@@ -167,6 +167,8 @@ final class LibCSVParser {
     private let parser: UnsafeMutablePointer<csv_parser>
     /// The LF-only terminator is set (instead of libcsv's CR-or-LF).
     private var lineFeedOnly = false
+    /// Tests set this to check the built-in terminator gives the same results.
+    var alwaysLineFeedOnly = false
     private static let options = UInt8(CSV_STRICT | CSV_STRICT_FINI)
     /// libcsv grows its field buffer by this much at a time (its default, 128 bytes,
     /// makes a long field cost a realloc per 128 bytes).
@@ -214,7 +216,7 @@ final class LibCSVParser {
     /// Parses `line`, one line of input; fields and the end of the record land in `sink`.
     func feed(_ line: UnsafeRawBufferPointer) -> FeedResult {
         guard let base = line.baseAddress, line.count > 0 else { return .parsed }
-        let bareCarriageReturn = Self.hasBareCarriageReturn(base, line.count)
+        let bareCarriageReturn = alwaysLineFeedOnly || Self.hasBareCarriageReturn(base, line.count)
         if bareCarriageReturn != lineFeedOnly {
             csv_set_term_func(parser, bareCarriageReturn ? LibCSVCallbacks.isLineFeed : nil)
             lineFeedOnly = bareCarriageReturn
