@@ -136,7 +136,7 @@ public final class CSVReader {
         self.delimiter = delimiter
         self.hasByteOrderMark = byteOrderMark
         self.hasSepLine = sepDelimiter != nil
-        self.blankLinesBeforeHeader = blank - assembler.blankLines
+        self.blankLinesBeforeHeader = blank
         self.columnIndex = index
         self.dataStart = CSVPosition(offset: record.endOffset, recordsRead: 0, line: record.line + record.lineCount)
         self.position = dataStart

@@ -23,6 +23,9 @@ final class CSVRecordAssembler {
         var endOffset: Int64
         /// A piece of a line longer than the LineReader's limit; more pieces follow.
         var isTruncated: Bool
+        /// Longer than the record limit: `bytes` then holds only a prefix of its content
+        /// (no line ending).
+        var isOverlong = false
     }
 
     /// Lines gathered for a record that spans lines.
@@ -90,13 +93,20 @@ final class CSVRecordAssembler {
     /// `expectedFields`, a record with another field count is a problem.
     func next(number: Int, expectedFields: Int?) throws(InputError) -> CSVRecord? {
         while true {
-            let line: InputLine
+            var line: InputLine
             if let heldLine = held.popLast() {
                 line = heldLine
             } else if let read = try lines.next() {
                 line = InputLine(
                     bytes: read.bytes, number: read.number, startOffset: read.startOffset, endOffset: read.endOffset,
                     isTruncated: read.isTruncated)
+                if read.isTruncated || read.bytes.count > limit {
+                    // Keep only a prefix, in an array of its own: a slice of the
+                    // LineReader's buffer held while it reads on would make it copy
+                    // that buffer.
+                    line.isOverlong = true
+                    line.bytes = ArraySlice(Array(CSVDialect.content(of: read.bytes).prefix(rawPrefixLimit)))
+                }
             } else {
                 guard partial != nil else { return nil }
                 if let record = try finishAtEnd(number: number, expectedFields: expectedFields) { return record }
@@ -110,7 +120,7 @@ final class CSVRecordAssembler {
 
     private func consume(_ line: InputLine, number: Int, expectedFields: Int?) throws(InputError) -> CSVRecord? {
         guard var record = partial else {
-            if line.isTruncated || line.bytes.count > limit { return try overlongLine(line, number: number) }
+            if line.isOverlong { return try overlongLine(line, number: number) }
             if CSVDialect.isBlank(line.bytes) {
                 blankLines += 1
                 return nil
@@ -136,7 +146,7 @@ final class CSVRecordAssembler {
         }
 
         // The line continues a record whose quoted field is open.
-        if line.isTruncated || record.bytes.count + line.bytes.count > limit {
+        if line.isOverlong || record.bytes.count + line.bytes.count > limit {
             let detail =
                 "a quoted field opened on line \(record.firstLine) is still open at line \(line.number), "
                 + "past the limit of \(limit) bytes for a record (is its closing quote missing?); "
@@ -213,14 +223,7 @@ final class CSVRecordAssembler {
     ) -> CSVRecord {
         partial = nil
         parser.reset()
-        if let line {
-            var line = line
-            if line.isTruncated {
-                // Only its prefix is kept: it will be rejected as over-long anyway.
-                line.bytes = ArraySlice(Array(line.bytes.prefix(rawPrefixLimit)))
-            }
-            held.append(line)
-        }
+        if let line { held.append(line) }
         for index in stride(from: record.lineCount - 1, through: 1, by: -1) {
             let range = record.lineRange(index)
             held.append(
@@ -238,7 +241,7 @@ final class CSVRecordAssembler {
     /// A line longer than the record limit: rejected with a bounded prefix as its raw
     /// bytes; the rest of it is read and dropped.
     private func overlongLine(_ line: InputLine, number: Int) throws(InputError) -> CSVRecord {
-        let raw = Array(CSVDialect.content(of: line.bytes).prefix(rawPrefixLimit))
+        let raw = Array(line.bytes)
         var end = line.endOffset
         if line.isTruncated {
             // The pieces of a truncated line come straight from the LineReader: a held
