@@ -102,6 +102,7 @@ public final class ImportEngine {
                         position = ReaderPosition(offset: last.endOffset, records: last.number, lines: batch.lastLine)
                     }
                     summary.durationSeconds = priorDuration + Date().timeIntervalSince(started)
+                    summary.blankLines = blankLinesBefore + batch.blankLines
                     let checkpoint = try report.checkpoint()
                     if let journal, let runId {
                         try journal.record(run: runId, position: position, counts: summary, checkpoint: checkpoint)

@@ -8,6 +8,8 @@ struct MappedBatch: Sendable {
     var decoded: [DecodedRecord]
     /// The last line the batch's records cover (a record may span lines).
     var lastLine: Int
+    /// Blank lines the reader had skipped when it cut this batch.
+    var blankLines: Int
 }
 
 /// The threads of one import: a reader thread that cuts the input into batches, and
@@ -22,7 +24,7 @@ final class PipelineRun: @unchecked Sendable {
     private let decoder: RecordDecoder
     private let workers: Int
     private let batchSize: Int
-    private let channel: BlockingChannel<(Int, [InputRecord])>
+    private let channel: BlockingChannel<(Int, [InputRecord], Int)>
     private let results = OrderedResults<MappedBatch>()
     private let slots: DispatchSemaphore
     private let maxInFlight: Int
@@ -55,19 +57,15 @@ final class PipelineRun: @unchecked Sendable {
         DispatchQueue.global(qos: .userInitiated).async { [self] in
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
                 let parser = JSONParser()
-                while let (sequence, records) = channel.receive() {
+                while let (sequence, records, blankLines) = channel.receive() {
                     let mapped = records.map { decoder.decode($0, parser: parser) }
-                    let lastLine = records.last.map { $0.line + Self.extraLines($0.raw) } ?? 0
-                    results.deliver(sequence, MappedBatch(records: records, decoded: mapped, lastLine: lastLine))
+                    let lastLine = records.last.map { $0.line + $0.lineCount - 1 } ?? 0
+                    results.deliver(
+                        sequence, MappedBatch(records: records, decoded: mapped, lastLine: lastLine, blankLines: blankLines))
                 }
             }
             workersDone.signal()
         }
-    }
-
-    /// A record's lines beyond its first (quoted newlines in CSV).
-    static func extraLines(_ raw: [UInt8]) -> Int {
-        raw.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
     }
 
     private func readLoop() {
@@ -86,7 +84,7 @@ final class PipelineRun: @unchecked Sendable {
                 while batch.count < batchSize, let record = try reader.next() { batch.append(record) }
                 blankLineCount = reader.blankLines
                 if batch.isEmpty { return }
-                guard channel.send((sequence, batch)) else { return }
+                guard channel.send((sequence, batch, blankLineCount)) else { return }
                 sequence += 1
                 if batch.count < batchSize { return }
             }

@@ -18,15 +18,18 @@ public struct InputRecord: Sendable {
     public var number: Int
     /// 1-based line where the record starts.
     public var line: Int
+    /// Lines the record spans (quoted line breaks in CSV make more than one).
+    public var lineCount: Int
     /// The record's exact bytes, without its final line ending.
     public var raw: [UInt8]
     /// Offset just past the record: where a resumed run continues.
     public var endOffset: Int64
     public var payload: Payload
 
-    public init(number: Int, line: Int, raw: [UInt8], endOffset: Int64, payload: Payload) {
+    public init(number: Int, line: Int, lineCount: Int = 1, raw: [UInt8], endOffset: Int64, payload: Payload) {
         self.number = number
         self.line = line
+        self.lineCount = lineCount
         self.raw = raw
         self.endOffset = endOffset
         self.payload = payload
