@@ -58,13 +58,14 @@ SQL
 
 floor_ndjson() {
   rm -f "$WORK/floor-ndjson.db"
+  local unit; unit=$(printf '\037')  # a separator no JSON line holds: each line is one column
   cat > "$WORK/floor-ndjson.sql" <<SQL
 PRAGMA journal_mode=WAL;
 CREATE TABLE contacts (id INTEGER PRIMARY KEY, org_id TEXT NOT NULL, phone TEXT NOT NULL, first_name TEXT,
   email TEXT, company TEXT, country_code TEXT, UNIQUE (org_id, phone));
 CREATE TABLE staging (line TEXT);
 .mode ascii
-.separator "\x1f" "\n"
+.separator "$unit" "\n"
 .import $NDJSON staging
 INSERT OR IGNORE INTO contacts (org_id, phone, first_name, email, company, country_code)
   SELECT 'default', json_extract(line, '\$.answers.phone.number'), json_extract(line, '\$.answers.full_name'),

@@ -34,6 +34,43 @@ public struct Contact: Sendable, Equatable {
         (.backupContactPhone, \.backupContactPhone), (.countryCode, \.countryCode), (.country, \.country),
     ]
 
+    /// The optional text fields in the contacts API's order.
+    public static let textFieldOrder: [ContactField] = textFields.map(\.field)
+
+    /// Sets an optional text field (not phone or tags).
+    public mutating func set(_ field: ContactField, _ value: String?) {
+        switch field {
+        case .firstName: firstName = value
+        case .lastName: lastName = value
+        case .email: email = value
+        case .company: company = value
+        case .crmId: crmId = value
+        case .crmSource: crmSource = value
+        case .backupContactName: backupContactName = value
+        case .backupContactPhone: backupContactPhone = value
+        case .countryCode: countryCode = value
+        case .country: country = value
+        case .phone, .tags: break
+        }
+    }
+
+    /// An optional text field's value (nil for phone and tags).
+    public func value(of field: ContactField) -> String? {
+        switch field {
+        case .firstName: return firstName
+        case .lastName: return lastName
+        case .email: return email
+        case .company: return company
+        case .crmId: return crmId
+        case .crmSource: return crmSource
+        case .backupContactName: return backupContactName
+        case .backupContactPhone: return backupContactPhone
+        case .countryCode: return countryCode
+        case .country: return country
+        case .phone, .tags: return nil
+        }
+    }
+
     /// Merges `other` into this contact as `onDuplicate: update` does: its non-empty
     /// fields replace ours, its tags and variables are added. Phone and organisation stay.
     public mutating func merge(_ other: Contact) {

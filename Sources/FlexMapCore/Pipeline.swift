@@ -21,9 +21,8 @@ public struct Pipeline: Sendable {
         }
 
         // 1. Collect each target's value: the first non-empty source, transformed.
-        var values: [Target: String] = [:]
+        var values = TargetValues()
         var tagValues: [String] = []
-        var sourceOf: [Target: String] = [:]
         for rule in bound.rules {
             var found: (text: String, items: [String]?, source: String)?
             for accessor in rule.accessors {
@@ -49,30 +48,26 @@ public struct Pipeline: Sendable {
                 continue
             }
             let text = rule.transforms.reduce(found.text) { $1.apply($0) }
-            if !text.isBlank {
-                values[rule.target] = text
-                sourceOf[rule.target] = found.source
-            }
+            if !text.isBlank { values.set(rule.target, text, source: found.source) }
         }
         for (target, value) in mapping.staticValues where values[target] == nil && !value.isBlank {
-            values[target] = value
-            sourceOf[target] = "staticValues"
+            values.set(target, value, source: "staticValues")
         }
 
         // 2. The phone decides first: without a valid one there is no contact.
         var region = mapping.defaultRegion
         var countryCode: String?
-        if let code = values[.field(.countryCode)] {
+        if let code = values[.countryCode] {
             let upper = code.trimmingWhitespace().uppercased()
-            guard upper.count == 2, PhoneValidator.isSupportedRegion(upper) else {
+            guard upper.unicodeScalars.count == 2, PhoneValidator.isSupportedRegion(upper) else {
                 return .problem(
                     .fieldInvalid,
-                    detail: "country_code (from '\(sourceOf[.field(.countryCode)] ?? "?")') is not a two-letter region code such as US or DE")
+                    detail: "country_code (from '\(values.source(.countryCode))') is not a two-letter region code such as US or DE")
             }
             countryCode = upper
             region = upper
         }
-        guard let phoneText = values[.field(.phone)] else {
+        guard let phoneText = values[.phone] else {
             return .problem(.phoneMissing, detail: "no value in \(describeSources(of: .field(.phone)))")
         }
         let phone: String
@@ -81,13 +76,13 @@ public struct Pipeline: Sendable {
         case .invalid(let reason):
             return .problem(
                 reason,
-                detail: "phone (from '\(sourceOf[.field(.phone)] ?? "?")', region \(region ?? "none")): \(reason.explanation)")
+                detail: "phone (from '\(values.source(.phone))', region \(region ?? "none")): \(reason.explanation)")
         }
 
         // 3. Every other field within its limits.
         var contact = Contact(orgId: bound.orgId, mappingId: bound.mappingId, phone: phone)
-        for (field, keyPath) in Contact.textFields {
-            guard var text = values[.field(field)] else { continue }
+        for field in Contact.textFieldOrder {
+            guard var text = values[field] else { continue }
             switch field {
             case .countryCode:
                 text = countryCode ?? text
@@ -95,20 +90,23 @@ public struct Pipeline: Sendable {
                 guard case .valid(let e164) = phones.check(text, region: region) else {
                     return .problem(
                         .backupPhoneInvalid,
-                        detail: "backup_contact_phone (from '\(sourceOf[.field(field)] ?? "?")') is not a valid phone number")
+                        detail: "backup_contact_phone (from '\(values.source(field))') is not a valid phone number")
                 }
                 text = e164
             default:
-                if let limit = field.limit, text.unicodeScalars.count > limit {
-                    return .problem(
-                        .fieldTooLong,
-                        detail: "\(field.rawValue) (from '\(sourceOf[.field(field)] ?? "?")') has \(text.unicodeScalars.count) characters; the limit is \(limit)"
-                    )
+                if let limit = field.limit {
+                    let length = text.utf8.count <= limit ? text.utf8.count : text.unicodeScalars.count
+                    if length > limit {
+                        return .problem(
+                            .fieldTooLong,
+                            detail: "\(field.rawValue) (from '\(values.source(field))') has \(length) characters; the limit is \(limit)"
+                        )
+                    }
                 }
             }
-            contact[keyPath: keyPath] = text
+            contact.set(field, text)
         }
-        if contact.crmId == nil, sourceOf[.field(.crmSource)] == "staticValues" {
+        if contact.crmId == nil, values.source(.crmSource) == "staticValues" {
             // A static crm_source labels rows that carry a crm_id; it cannot make a pair alone.
             contact.crmSource = nil
         }
@@ -119,9 +117,8 @@ public struct Pipeline: Sendable {
                 detail: "\(missing) is empty but \(missing == "crm_id" ? "crm_source" : "crm_id") is set; give both or neither (a static value can fill crm_source)"
             )
         }
-        for (target, value) in values {
-            guard case .variable(let name) = target else { continue }
-            if value.unicodeScalars.count > Target.variableValueLimit {
+        for (name, value) in values.variables {
+            if value.utf8.count > Target.variableValueLimit, value.unicodeScalars.count > Target.variableValueLimit {
                 return .problem(
                     .fieldTooLong,
                     detail: "variables.\(name) has \(value.unicodeScalars.count) characters; the limit is \(Target.variableValueLimit)")

@@ -61,11 +61,37 @@ public enum Transform: String, Sendable, CaseIterable, Hashable {
 extension String {
     /// The string without leading and trailing white space (including no-break space).
     public func trimmingWhitespace() -> String {
-        guard let first = firstIndex(where: { !$0.isWhitespace }) else { return "" }
-        let last = lastIndex(where: { !$0.isWhitespace })!
-        return String(self[first...last])
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.isWhitespaceScalar }) else { return "" }
+        let last = scalars.lastIndex(where: { !$0.isWhitespaceScalar })!
+        if first == scalars.startIndex, last == scalars.index(before: scalars.endIndex) { return self }
+        return String(scalars[first...last])
     }
 
     /// True when the string holds nothing but white space.
-    public var isBlank: Bool { allSatisfy(\.isWhitespace) }
+    public var isBlank: Bool {
+        var copy = self
+        // Fast path over UTF-8 for ASCII; Unicode white space otherwise.
+        if let ascii = copy.withUTF8({ bytes -> Bool? in
+            for byte in bytes {
+                if byte >= 0x80 { return nil }
+                if byte != 0x20 && (byte < 0x09 || byte > 0x0D) { return false }
+            }
+            return true
+        }) {
+            return ascii
+        }
+        return unicodeScalars.allSatisfy(\.isWhitespaceScalar)
+    }
+}
+
+extension Unicode.Scalar {
+    /// White space as Character.isWhitespace sees it, decided per scalar.
+    var isWhitespaceScalar: Bool {
+        switch value {
+        case 0x20, 0x09...0x0D: return true
+        case 0..<0x80: return false
+        default: return properties.isWhitespace
+        }
+    }
 }

@@ -62,7 +62,7 @@ public final class ContactWriter {
             if !stored && firstInRun { return .created }
             return policy == .update ? .updated : .duplicate
         }
-        try insert!.run(Self.values(contact, now: now))
+        try Self.bindInsert(insert!, contact, now: now)
         if store.database.changes == 1 { return .created }
         guard policy == .update else { return .duplicate }
         let rows = try select.query([.text(contact.orgId), .text(contact.phone)]) { row in
@@ -79,10 +79,21 @@ public final class ContactWriter {
         return .updated
     }
 
-    static func values(_ contact: Contact, now: String) -> [SQLiteValue] {
-        [.text(contact.orgId), .text(contact.phone)]
-            + Contact.textFields.map { SQLiteValue.optional(contact[keyPath: $0.keyPath]) }
-            + [.text(contact.tagsJSON), .text(contact.variablesJSON), .text(contact.mappingId), .text(now)]
+    /// Binds the insert's parameters one by one (no array of values per row) and runs it.
+    static func bindInsert(_ statement: SQLiteStatement, _ contact: Contact, now: String) throws(SQLiteError) {
+        defer { statement.reset() }
+        try statement.bind(text: contact.orgId, at: 1)
+        try statement.bind(text: contact.phone, at: 2)
+        var index: Int32 = 3
+        for field in Contact.textFieldOrder {
+            try statement.bind(text: contact.value(of: field), at: index)
+            index += 1
+        }
+        try statement.bind(text: contact.tags.isEmpty ? "[]" : contact.tagsJSON, at: 13)
+        try statement.bind(text: contact.variables.isEmpty ? "{}" : contact.variablesJSON, at: 14)
+        try statement.bind(text: contact.mappingId, at: 15)
+        try statement.bind(text: now, at: 16)
+        while try statement.step() {}
     }
 
     /// Reads a contact from a row whose columns follow `columns`, starting at `offset`.

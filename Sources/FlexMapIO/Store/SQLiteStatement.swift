@@ -27,6 +27,23 @@ public final class SQLiteStatement {
         for (offset, value) in values.enumerated() { try bind(value, at: Int32(offset + 1)) }
     }
 
+    /// Binds text, or NULL for nil, without wrapping it in a SQLiteValue.
+    public func bind(text: String?, at index: Int32) throws(SQLiteError) {
+        guard var copy = text else {
+            try check(sqlite3_bind_null(handle, index), "binding NULL")
+            return
+        }
+        let status = copy.withUTF8 { bytes in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                return sqlite3_bind_text(handle, index, "", 0, Self.transient)
+            }
+            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                sqlite3_bind_text(handle, index, $0, Int32(bytes.count), Self.transient)
+            }
+        }
+        try check(status, "binding text")
+    }
+
     public func bind(_ value: SQLiteValue, at index: Int32) throws(SQLiteError) {
         switch value {
         case .null:
@@ -36,17 +53,9 @@ public final class SQLiteStatement {
         case .real(let number):
             try check(sqlite3_bind_double(handle, index, number), "binding a number")
         case .text(let text):
-            var copy = text
-            let status = copy.withUTF8 { bytes in
-                guard let base = bytes.baseAddress, !bytes.isEmpty else {
-                    // An empty string may have no base address, and NULL would store SQL NULL.
-                    return sqlite3_bind_text(handle, index, "", 0, Self.transient)
-                }
-                return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-                    sqlite3_bind_text(handle, index, $0, Int32(bytes.count), Self.transient)
-                }
-            }
-            try check(status, "binding text")
+            // An empty string may have no base address, and NULL would store SQL NULL:
+            // bind(text:) binds a real empty text.
+            try bind(text: text, at: index)
         case .blob(let bytes):
             let status = bytes.withUnsafeBytes { buffer in
                 sqlite3_bind_blob(handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(buffer.count), Self.transient)
