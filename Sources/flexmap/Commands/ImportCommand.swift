@@ -125,8 +125,9 @@ struct ImportCommand: Command {
             mapping = try MappingFile.load(file)
             orgId = org ?? Store.defaultOrganisationId
             mappingId = "file:" + (file as NSString).lastPathComponent
-            if org == nil { try store.ensureDefaultOrganisation() }
-            guard try store.organisationExists(orgId) else {
+            // A dry run writes nothing, not even the default organisation.
+            if org == nil, !dryRun { try store.ensureDefaultOrganisation() }
+            guard try store.organisationExists(orgId) || (org == nil && dryRun) else {
                 throw StoreError.invalid(
                     "no organisation '\(orgId)' in \(context.databasePath); create one with `flexmap org create NAME`")
             }
