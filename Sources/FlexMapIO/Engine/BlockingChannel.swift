@@ -5,7 +5,8 @@ import Foundation
 final class BlockingChannel<Element>: @unchecked Sendable {
     // @unchecked: every stored property is read and written only while `condition` is locked.
     private let condition = NSCondition()
-    private var items: [Element] = []
+    /// Taken slots are set to nil at once, so a batch's memory goes with its receipt.
+    private var items: [Element?] = []
     private var head = 0
     private var closed = false
     let capacity: Int
@@ -31,7 +32,7 @@ final class BlockingChannel<Element>: @unchecked Sendable {
         defer { condition.unlock() }
         while items.count == head && !closed { condition.wait() }
         guard head < items.count else { return nil }
-        let element = items[head]
+        let element = items[head].take()
         head += 1
         if head > 64 && head * 2 > items.count {
             items.removeFirst(head)
