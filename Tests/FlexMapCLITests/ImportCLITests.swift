@@ -129,3 +129,42 @@ import Testing
         #expect(folders.first?.hasSuffix("-import") == true)
     }
 }
+
+/// The progress line appears on a terminal's stderr only, and never with --quiet.
+@Suite struct ProgressLineTests {
+    let scratch = Scratch()
+
+    /// Runs the command under `script`, which gives it a pseudo-terminal.
+    func onTerminal(_ arguments: [String]) throws -> String {
+        let command = ([CLIRunner.binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", command, "/dev/null"]
+        process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func shownOnATerminalOnly() throws {
+        let cli = scratch.runner
+        try cli.run(["init", "--db", "s.db"])
+        let arguments = [
+            "import", "--db", "s.db", "--input", fixture("demo/hubspot-contacts.csv"), "--mapping", fixture("mappings/hubspot.json"),
+            "--batch-size", "10", "--dry-run",
+        ]
+        let terminal = try onTerminal(arguments + ["--report", "t"])
+        #expect(terminal.contains("rows/s · "))
+        #expect(terminal.contains("\u{1B}[2K"))
+        let quiet = try onTerminal(arguments + ["--report", "q", "--quiet"])
+        #expect(!quiet.contains("rows/s"))
+        let piped = try cli.run(arguments + ["--report", "p"])
+        #expect(!piped.stderr.contains("\u{1B}[2K"))
+        #expect(!piped.stdout.contains("\u{1B}[2K"))
+    }
+}
