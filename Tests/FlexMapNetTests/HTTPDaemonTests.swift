@@ -40,7 +40,7 @@ import Testing
 
         // Many at once: every one answered, every state freed.
         let statuses = Mutex<[Int]>([])
-        DispatchQueue.concurrentPerform(iterations: 40) { index in
+        onThreads(40) { index in
             let status = (try? client.send("POST", "/n", body: Array(repeating: 65, count: index)).status) ?? -1
             statuses.withLock { $0.append(status) }
         }

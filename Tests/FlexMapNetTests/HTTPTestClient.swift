@@ -36,7 +36,7 @@ struct HTTPTestClient {
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if chunked {
             head += "Transfer-Encoding: chunked\r\n"
-        } else if !body.isEmpty || method == "POST" {
+        } else if (!body.isEmpty || method == "POST") && !headers.contains(where: { $0.0.lowercased() == "content-length" }) {
             head += "Content-Length: \(body.count)\r\n"
         }
         head += "\r\n"
@@ -151,4 +151,28 @@ enum Curl {
         let code = Int(text[text.index(after: lastBreak)...].trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         return Answer(status: code, body: String(text[..<lastBreak]))
     }
+}
+
+/// Runs `body` on `count` threads of its own at once (GCD would run only as many as
+/// there are cores while the others wait) and waits for all of them.
+func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let group = DispatchGroup()
+    for index in 0..<count {
+        group.enter()
+        let thread = Thread {
+            body(index)
+            group.leave()
+        }
+        thread.start()
+    }
+    group.wait()
+}
+
+/// Starts `body` on a thread of its own; `group` is left when it ends.
+func onThread(_ group: DispatchGroup, _ body: @escaping @Sendable () -> Void) {
+    group.enter()
+    Thread {
+        body()
+        group.leave()
+    }.start()
 }
