@@ -110,11 +110,16 @@ public final class HTTPDaemon: Sendable {
         handles.withLock { handles in handles.daemon.map { Int(fm_mhd_current_connections($0.raw)) } ?? 0 }
     }
 
-    /// Stops accepting connections; open ones carry on. The listening socket closes after `stop()`.
+    /// Stops accepting connections; open ones carry on. New connections are refused; the
+    /// listening socket is closed after `stop()`, as libmicrohttpd asks.
     public func stopAccepting() {
         handles.withLock { handles in
             guard let daemon = handles.daemon, handles.quiescedSocket < 0 else { return }
-            handles.quiescedSocket = MHD_quiesce_daemon(daemon.raw)
+            let socket = MHD_quiesce_daemon(daemon.raw)
+            handles.quiescedSocket = socket
+            // No daemon thread polls it any more: refuse connections waiting in the
+            // backlog now rather than leave them hanging until stop() closes it.
+            if socket >= 0 { shutdown(socket, Int32(SHUT_RDWR)) }
         }
     }
 

@@ -36,8 +36,8 @@ struct ServeCommand: Command {
         EXAMPLES:
           flexmap serve --port 0
           flexmap serve --port 8080 --capture traffic.ndjson --capture-redact --log
-          curl -X POST 'http://127.0.0.1:8080/api/contacts/flex?mapId=map_…' \\
-            -H 'x-org-id: org_…' -H 'x-api-key: fmk_…' -d '{"phone":"+12015550123"}'
+          curl 'http://127.0.0.1:8080/api/contacts/flex?mapId=map_…' -H 'x-org-id: org_…' \\
+            -H 'x-api-key: fmk_…' -H 'Content-Type: application/json' -d '{"phone":"+12015550123"}'
         """
 
     let http: HTTPDaemonOptions
