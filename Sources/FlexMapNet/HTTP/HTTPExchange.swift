@@ -60,7 +60,25 @@ public final class HTTPExchange: @unchecked Sendable {
 
     /// The first header with this name, compared without case.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        headers.first { Self.sameASCIICaseless($0.name, name) }?.value
+    }
+
+    /// Header names are ASCII; Foundation's caseInsensitiveCompare cost more than the
+    /// rest of the header handling.
+    static func sameASCIICaseless(_ a: String, _ b: String) -> Bool {
+        var left = a.utf8.makeIterator()
+        var right = b.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return true
+            case (let x?, let y?):
+                if x == y { continue }
+                let lowerX = x >= 65 && x <= 90 ? x + 32 : x
+                let lowerY = y >= 65 && y <= 90 ? y + 32 : y
+                if lowerX != lowerY { return false }
+            default: return false
+            }
+        }
     }
 
     /// Time since the request line arrived.

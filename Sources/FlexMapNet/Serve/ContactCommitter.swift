@@ -7,6 +7,11 @@ import Foundation
 /// only after COMMIT returns tells each request what became of its contact. So a
 /// completion that says created or duplicate always describes committed data.
 ///
+/// Under sustained load (the previous transaction ended less than two lingers ago) it
+/// waits up to `linger` for more contacts before starting a transaction: without it,
+/// a writer faster than the request threads commits one contact at a time and spends
+/// its CPU on COMMIT. An idle server does not wait.
+///
 /// `@unchecked Sendable`: `queue`, `closed` and the counters are touched only while
 /// `condition` is locked; `store` and `writer` are used only by the writer thread once
 /// init has handed them over.
@@ -41,13 +46,16 @@ public final class ContactCommitter: @unchecked Sendable {
     private let writer: ContactWriter
     public let capacity: Int
     public let maxGroup: Int
+    public let linger: Duration
+    private var lastCommit = ContinuousClock.now - .seconds(1)
 
     /// Opens its own connection to the store at `path`.
-    public init(storePath: String, capacity: Int = 16_384, maxGroup: Int = 1_024) throws {
+    public init(storePath: String, capacity: Int = 16_384, maxGroup: Int = 1_024, linger: Duration = .microseconds(500)) throws {
         store = try Store.open(path: storePath)
         writer = try ContactWriter(store: store, dryRun: false)
         self.capacity = max(1, capacity)
         self.maxGroup = max(1, maxGroup)
+        self.linger = linger
         let thread = Thread { [self] in self.run() }
         thread.name = "flexmap-serve-writer"
         thread.start()
@@ -94,6 +102,7 @@ public final class ContactCommitter: @unchecked Sendable {
         while let group = nextGroup() {
             let results = commit(group)
             condition.lock()
+            lastCommit = .now
             statistics.transactions += 1
             statistics.contacts += group.count
             statistics.largestGroup = max(statistics.largestGroup, group.count)
@@ -109,6 +118,13 @@ public final class ContactCommitter: @unchecked Sendable {
         defer { condition.unlock() }
         while queue.isEmpty && !closed { condition.wait() }
         if queue.isEmpty { return nil }
+        let now = ContinuousClock.now
+        let pause = linger
+        if !closed, queue.count < maxGroup, pause > Duration.zero, now - lastCommit < pause * 2 {
+            let parts = pause.components
+            let deadline = Date(timeIntervalSinceNow: Double(parts.seconds) + Double(parts.attoseconds) / 1e18)
+            while !closed && queue.count < maxGroup && condition.wait(until: deadline) {}
+        }
         let count = min(queue.count, maxGroup)
         let group = Array(queue.prefix(count))
         queue.removeFirst(count)
