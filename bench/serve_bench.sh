@@ -66,6 +66,7 @@ org=$("$flexmap" org create "Serve bench" --db "$db" | sed -n 1p)
 key=$("$flexmap" key create --org "$org" --db "$db" | sed -n 1p)
 map=$("$flexmap" mapping create --org "$org" --file "$root/bench/serve-mapping.json" --db "$db" | sed -n 1p)
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "serve_bench: flexmap serve, ${duration}s, $connections connections, wrk $wrk_threads thread(s), serve $serve_threads thread(s)" >&2
 start_server "$flexmap" serve --db "$db" --port 0 --threads "$serve_threads"
 serve_json=$(run_wrk "$org" "$key" "$map")
@@ -78,10 +79,10 @@ start_server "$echo_bin" --port 0 --threads "$serve_threads"
 echo_json=$(run_wrk "$org" "$key" "$map")
 stop_server
 
-python3 - "$report" "$serve_json" "$echo_json" "$stored" "$serve_summary" "$duration" "$connections" "$wrk_threads" "$serve_threads" "$cores" <<'PY'
+python3 - "$report" "$serve_json" "$echo_json" "$stored" "$serve_summary" "$duration" "$connections" "$wrk_threads" "$serve_threads" "$cores" "$load_before" <<'PY'
 import datetime, json, os, re, sys
 
-report, serve_raw, echo_raw, stored, summary, duration, connections, wrk_threads, serve_threads, cores = sys.argv[1:]
+report, serve_raw, echo_raw, stored, summary, duration, connections, wrk_threads, serve_threads, cores, load = sys.argv[1:]
 serve, echo = json.loads(serve_raw), json.loads(echo_raw)
 stored = int(stored)
 # serve's own count of 201s (wrk stops counting when its time is up; answers to the
@@ -107,7 +108,8 @@ lines = [
     f"`bench/serve_post.lua`) posting varied contacts with credentials in headers: of every 20, 17 new phones, "
     f"2 repeats (200 duplicate), 1 invalid phone (422). `flexmap serve --threads {serve_threads}` "
     f"(release build, fresh store, WAL, group commit) beside `bench-echo`, the same libmicrohttpd owner answering "
-    f"201 `{{}}` to everything. {cores} cores shared by wrk and the server (and whatever else runs on the machine).",
+    f"201 `{{}}` to everything. {cores} cores shared by wrk and the server (and whatever else runs on the machine: "
+    f"load average {load} when the run started).",
     "",
     "| endpoint | requests/s | created/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | socket errors |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -122,6 +124,8 @@ lines = [
     f"{1e6 / rate(serve) - 1e6 / rate(echo):.1f} µs of wall time per request at this load "
     f"({rate(echo) / rate(serve):.1f}x the empty endpoint's cost).",
     f"- Server summary: {summary.strip()}",
+    f"- With {wrk_threads} wrk thread(s), the empty endpoint's rate is partly wrk's own limit (it formats every body "
+    f"in Lua); more wrk threads show more of it but take cores from the server.",
     "",
 ]
 os.makedirs(os.path.dirname(os.path.abspath(report)), exist_ok=True)

@@ -38,8 +38,9 @@ public struct HTTPDaemonError: Error, Sendable, Equatable, CustomStringConvertib
 /// Owns one libmicrohttpd daemon: every call into libmicrohttpd is in this file. An
 /// epoll loop per worker thread (a thread pool), per-request state (`HTTPExchange`)
 /// created when the request line arrives and freed in the completion callback,
-/// suspend/resume for answers given later, and a clean stop. The daemon is stopped in
-/// `stop()` or, at the latest, in deinit.
+/// suspend/resume for answers given later, and a clean stop. Call `stop()` before
+/// letting go of the last reference (deinit stops it too, but a request arriving while
+/// the object is being freed would find it gone).
 public final class HTTPDaemon: Sendable {
     public let handler: any HTTPRequestHandler
     public let options: HTTPDaemonOptions

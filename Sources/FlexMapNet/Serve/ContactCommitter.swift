@@ -12,9 +12,9 @@ import Foundation
 /// a writer faster than the request threads commits one contact at a time and spends
 /// its CPU on COMMIT. An idle server does not wait.
 ///
-/// `@unchecked Sendable`: `queue`, `closed` and the counters are touched only while
-/// `condition` is locked; `store` and `writer` are used only by the writer thread once
-/// init has handed them over.
+/// `@unchecked Sendable`: `queue`, `closed`, `lastCommit` and the counters are touched
+/// only while `condition` is locked; `store` and `writer` are used only by the writer
+/// thread once init has handed them over.
 public final class ContactCommitter: @unchecked Sendable {
     public enum Result: Sendable, Equatable {
         case created(contactId: Int64)
