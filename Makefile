@@ -9,7 +9,7 @@ DEB_PACKAGES := pkg-config libsqlite3-dev sqlite3 libcsv-dev libphonenumber-dev 
 	libre2-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps build release demo test bench clean lint format
+.PHONY: help deps build release demo test bench bench-serve clean lint format
 
 help: ## List the targets
 	@echo "flexmap — make targets:"
@@ -48,6 +48,10 @@ test: deps ## Build and run every test
 
 bench: release ## Benchmarks (writes reports/benchmarks.md)
 	bench/run.sh
+
+bench-serve: release ## serve benchmark alone: wrk against serve and an empty endpoint (appends to reports/benchmarks.md)
+	$(SWIFT) build -c release --product bench-echo
+	bench/serve_bench.sh reports/benchmarks.md
 
 lint: ## swift-format lint
 	$(SWIFT) format lint --recursive Sources Tests Package.swift

@@ -7,6 +7,7 @@ let package = Package(
         .executable(name: "flexmap", targets: ["flexmap"]),
         .library(name: "FlexMapCore", targets: ["FlexMapCore"]),
         .library(name: "FlexMapIO", targets: ["FlexMapIO"]),
+        .library(name: "FlexMapNet", targets: ["FlexMapNet"]),
     ],
     targets: [
         // C libraries from Debian, seen through module maps.
@@ -14,6 +15,9 @@ let package = Package(
             name: "CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibCSV", providers: [.apt(["libcsv-dev"])]),
+        .systemLibrary(
+            name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(
             name: "CCrypto", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
@@ -31,11 +35,16 @@ let package = Package(
             linkerSettings: [.linkedLibrary("m")]),
         // Readers, store, batch engine, reports.
         .target(name: "FlexMapIO", dependencies: ["FlexMapCore", "CSQLite", "CLibCSV", "CCrypto"]),
+        // HTTP: the serve endpoint on libmicrohttpd.
+        .target(name: "FlexMapNet", dependencies: ["FlexMapCore", "FlexMapIO", "CMicroHTTPD"]),
         // The command line.
-        .executableTarget(name: "flexmap", dependencies: ["FlexMapCore", "FlexMapIO"]),
+        .executableTarget(name: "flexmap", dependencies: ["FlexMapCore", "FlexMapIO", "FlexMapNet"]),
+        // The serve benchmark's baseline: the same libmicrohttpd owner answering 201 {} to everything.
+        .executableTarget(name: "bench-echo", dependencies: ["FlexMapNet"]),
 
         .testTarget(name: "FlexMapCoreTests", dependencies: ["FlexMapCore"]),
         .testTarget(name: "FlexMapIOTests", dependencies: ["FlexMapIO", "FlexMapCore"]),
+        .testTarget(name: "FlexMapNetTests", dependencies: ["FlexMapNet", "FlexMapIO", "FlexMapCore"]),
         .testTarget(
             name: "FlexMapCLITests", dependencies: ["FlexMapIO", "FlexMapCore", "flexmap"],
             exclude: ["Golden"]),

@@ -41,7 +41,7 @@ public enum CredentialResolver {
         case orgId, apiKey, mapId
 
         /// Names accepted in the query string and body (compared without case).
-        var parameterNames: [String] {
+        public var parameterNames: [String] {
             switch self {
             case .orgId: return ["orgid", "org_id"]
             case .apiKey: return ["apikey", "api_key"]
@@ -50,7 +50,7 @@ public enum CredentialResolver {
         }
 
         /// Header names (compared without case).
-        var headerNames: [String] {
+        public var headerNames: [String] {
             switch self {
             case .orgId: return ["x-org-id", "x-organization-id"]
             case .apiKey: return ["x-api-key"]

@@ -65,7 +65,9 @@ public final class Store {
     /// Now as ISO 8601 UTC with milliseconds; `FLEXMAP_NOW` fixes it (for reproducible
     /// stores in tests and benchmarks).
     @Sendable public static func utcNow() -> String {
-        if let fixed = ProcessInfo.processInfo.environment["FLEXMAP_NOW"], !fixed.isEmpty { return fixed }
+        // getenv, not ProcessInfo.environment: that builds a dictionary of the whole
+        // environment on every call, which serve's writer felt (once per transaction).
+        if let fixed = getenv("FLEXMAP_NOW"), fixed.pointee != 0 { return String(cString: fixed) }
         return Timestamp.iso8601(Date())
     }
 }

@@ -23,6 +23,7 @@ enum CommandLineTool {
         MappingUpdateCommand.self,
         MappingExportCommand.self,
         MappingDeleteCommand.self,
+        ServeCommand.self,
     ]}
 
     /// Exit codes, as DESIGN.md fixes them.
