@@ -74,7 +74,11 @@ public enum ImportTarget: Sendable {
         switch self {
         case .mapping(let mapping, _, _): return JSONText.encode(mapping.jsonValue)
         case .webhook(let processor):
-            return "webhook:" + processor.override.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue)=\($0.value)" }.joined(separator: ",")
+            // The override's API key stays out: this text is hashed into the run journal,
+            // and nothing derived from a key belongs in the store.
+            return "webhook:"
+                + processor.override.filter { $0.key != .apiKey }.sorted { $0.key.rawValue < $1.key.rawValue }
+                .map { "\($0.key.rawValue)=\($0.value)" }.joined(separator: ",")
         }
     }
 }
