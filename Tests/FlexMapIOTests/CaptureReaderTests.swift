@@ -126,6 +126,12 @@ let captureKey = "fmk_SecretSecretSecretSecretSecretSecret1234"
         #expect(ISO8601.seconds("2026-01-05") == nil)
         #expect(ISO8601.seconds("2026-13-05T10:00:00Z") == nil)
         #expect(ISO8601.seconds("2026-01-05T10:00:00Zjunk") == nil)
+        #expect(ISO8601.string(nanoseconds: 1_772_443_200_005_000_000) == "2026-03-02T09:20:00.005Z")
+        #expect(ISO8601.string(nanoseconds: 0) == "1970-01-01T00:00:00.000Z")
+        #expect(ISO8601.string(nanoseconds: 951_868_799_999_999_999) == "2000-02-29T23:59:59.999Z")
+        for seconds in stride(from: 0, to: 4_102_444_800, by: 7_777_777) {
+            #expect(ISO8601.seconds(ISO8601.string(nanoseconds: Int64(seconds) * 1_000_000_000)) == Double(seconds))
+        }
     }
 }
 

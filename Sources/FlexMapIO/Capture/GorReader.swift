@@ -1,4 +1,3 @@
-import Foundation
 import FlexMapCore
 
 /// Reads a GoReplay recording (`gor --output-file requests.gor`), streamed. Each record is
@@ -119,7 +118,7 @@ public final class GorReader: RecordReader {
                 detail: "\(name): \(failure.message)", label: name)
         case .success(let parsed):
             let (path, rawQuery) = CaptureRecords.split(target: parsed.target)
-            let timestamp = Timestamp.iso8601(Date(timeIntervalSince1970: Double(header.nanoseconds) / 1e9))
+            let timestamp = ISO8601.string(nanoseconds: header.nanoseconds)
             let entry = CaptureFormat.Entry(
                 timestamp: timestamp, method: parsed.method, path: path, rawQuery: rawQuery, headers: parsed.headers,
                 body: parsed.body)
