@@ -54,15 +54,19 @@ public enum ImportTarget: Sendable {
     /// Captured requests: each one's credentials pick the mapping, as the endpoint does.
     case webhook(WebhookProcessor)
 
+    /// The orgId and mappingId that journal and summary give a capture import: each
+    /// request names its own.
+    public static let perRequest = "per-request"
+
     /// Names for the journal and summary.
     var orgId: String {
         if case .mapping(_, let orgId, _) = self { return orgId }
-        return "per-request"
+        return Self.perRequest
     }
 
     var mappingId: String {
         if case .mapping(_, _, let mappingId) = self { return mappingId }
-        return "per-request"
+        return Self.perRequest
     }
 
     var mappingName: String {
