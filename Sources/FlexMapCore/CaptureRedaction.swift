@@ -6,7 +6,7 @@
 /// - query and body fields named `apiKey`, `api_key` or `api-key` (any case, at any depth
 ///   of a JSON body; form fields too);
 /// - the headers `x-api-key`, `authorization`, `proxy-authorization`, `cookie`,
-///   `set-cookie` (whole values);
+///   `set-cookie` (whole values), and headers named like those fields (`apikey: …`);
 /// - any other copy of those values in the request (a `Referer` URL, a nested field), and
 ///   in free text `apiKey=…`, `"apiKey":"…"`, `x-api-key: …`, `Authorization: …` and
 ///   `Bearer …` (for records too damaged to parse).
@@ -49,7 +49,7 @@ public enum CaptureRedaction {
 
         var secrets: [String] = []
         for part in queryParts where part.isSecret { secrets.append(part.value) }
-        for header in entry.headers where isSecretHeader(header.name) {
+        for header in entry.headers where isSecretName(header.name) {
             secrets.append(header.value)
             let words = header.value.split(separator: " ", maxSplits: 1)
             if words.count == 2 { secrets.append(String(words[1]).trimmingWhitespace()) }
@@ -61,7 +61,7 @@ public enum CaptureRedaction {
         out.path = scrub(entry.path, hunted: hunted)
         out.rawQuery = String(decoding: rebuild(queryParts, hunted: hunted), as: UTF8.self)
         out.headers = entry.headers.map { header in
-            (header.name, isSecretHeader(header.name) ? placeholder : scrub(header.value, hunted: hunted))
+            (header.name, isSecretName(header.name) ? placeholder : scrub(header.value, hunted: hunted))
         }
         out.body = body.redacted(hunted: hunted)
         return out
@@ -329,6 +329,10 @@ public enum CaptureRedaction {
         case .parameter, .headerLine:
             var isParameter = false
             if case .parameter = pattern { isParameter = true }
+            // A form's list name: api_key[]=…
+            if isParameter, cursor + 1 < data.count, data[cursor] == UInt8(ascii: "["), data[cursor + 1] == UInt8(ascii: "]") {
+                cursor += 2
+            }
             skipQuote()
             skipSpaces()
             guard cursor < data.count else { return nil }

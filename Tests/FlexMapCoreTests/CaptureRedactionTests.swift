@@ -71,6 +71,8 @@ import Testing
         #expect(scrubbed.contains(#""apiKey": "REDACTED""#))
         // Escaped JSON inside JSON (a capture line's body).
         #expect(CaptureRedaction.scrub(#"{"body":"{\"apiKey\":\"\#(key)\"}"}"#) == #"{"body":"{\"apiKey\":\"REDACTED\"}"}"#)
+        #expect(CaptureRedaction.scrub("a=1&api_key[]=abc&b=2") == "a=1&api_key[]=REDACTED&b=2")
+        #expect(CaptureRedaction.redact(entry(headers: [("apikey", "abc")])).headers[0].value == "REDACTED")
         // Words that only look alike stay.
         #expect(CaptureRedaction.scrub("apikeys are secret; the cookie jar; authorization pending") == "apikeys are secret; the cookie jar; authorization pending")
     }
