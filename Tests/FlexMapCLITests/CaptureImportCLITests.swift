@@ -132,6 +132,8 @@ import Testing
         let rejected = try String(contentsOfFile: scratch.path + "/r/rejected.ndjson", encoding: .utf8)
         #expect(rejected.contains(#""_detail":"gor id 5f2a9c000008c0ffee000008: the body has 40 bytes but Content-Length says 137"#))
         #expect(rejected.contains(#""gorId":"5f2a9c000005c0ffee000005""#))
+        let markdown = try String(contentsOfFile: scratch.path + "/r/summary.md", encoding: .utf8)
+        #expect(markdown.contains("--format capture --auth-override ORG:YOUR_API_KEY"))
         expectNoKeys(live, printed: [result], inputs: ["traffic.gor"])
 
         // The same recording from standard input.

@@ -175,7 +175,7 @@ let captureKey = "fmk_SecretSecretSecretSecretSecretSecret1234"
         #expect(records[1].problem == .malformedRequest)
         #expect(records[1].problemDetail?.hasPrefix("gor id b2: the body has 14 bytes but Content-Length says 99") == true)
         #expect(records[2].problem == .malformedRequest)
-        #expect(records[2].problemDetail?.hasPrefix("line 22: the record header") == true)
+        #expect(records[2].problemDetail?.hasPrefix("the record header") == true)
         #expect(records[3].request.map { String(decoding: $0.body, as: UTF8.self) } == "a=1")
         #expect(records[4].request?.method == "GET")  // the last record has no separator
         for record in records { #expect(!record.rawText.contains(captureKey), "\(record.rawText)") }
@@ -225,7 +225,7 @@ let captureKey = "fmk_SecretSecretSecretSecretSecretSecret1234"
         #expect(records[1].request?.body == Array(#"{"phone":"1"}"#.utf8))
         #expect(records[2].problem == .invalidJSON)
         #expect(records[3].problem == .malformedRequest)
-        #expect(records[3].problemDetail == #"line 5 is not a captured request: missing "method""#)
+        #expect(records[3].problemDetail == #"not a captured request: missing "method""#)
         #expect(records[4].problem == .malformedRequest)
         for record in records {
             #expect(!record.rawText.contains(captureKey), "\(record.rawText)")

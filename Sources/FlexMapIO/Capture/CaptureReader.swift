@@ -41,7 +41,7 @@ public final class CaptureReader: RecordReader {
             } catch {
                 return records.damaged(
                     text: bytes, number: recordCount, line: line.number, endOffset: line.endOffset, reason: .invalidJSON,
-                    detail: "line \(line.number) is not valid JSON (\(error.message)); a capture line is one JSON object per request")
+                    detail: "not valid JSON (\(error.message)); a capture line is one JSON object per request")
             }
             switch CaptureFormat.decode(value) {
             case .success(let entry):
@@ -50,7 +50,7 @@ public final class CaptureReader: RecordReader {
             case .failure(let failure):
                 return records.damaged(
                     json: value, number: recordCount, line: line.number, endOffset: line.endOffset, reason: .malformedRequest,
-                    detail: "line \(line.number) is not a captured request: \(failure.message)")
+                    detail: "not a captured request: \(failure.message)")
             }
         }
         return nil
@@ -68,7 +68,7 @@ public final class CaptureReader: RecordReader {
         recordCount += 1
         return records.damaged(
             text: first.bytes, number: recordCount, line: first.number, endOffset: end, reason: .recordTooLarge,
-            detail: "line \(first.number) has \(total) bytes; the limit is \(lines.maxLineBytes) (--max-record-bytes); the report keeps its first \(CaptureRecords.keptPrefix) bytes, secrets redacted"
+            detail: "the line has \(total) bytes; the limit is \(lines.maxLineBytes) (--max-record-bytes); the report keeps its first \(CaptureRecords.keptPrefix) bytes, secrets redacted"
         )
     }
 }

@@ -102,7 +102,7 @@ public final class GorReader: RecordReader {
         guard let header else {
             return records.damaged(
                 text: record, number: recordCount, line: line, endOffset: endOffset, reason: .malformedRequest,
-                detail: "line \(line): the record header is not '<type> <id> <timestamp>' as GoReplay writes it")
+                detail: "the record header is not '<type> <id> <timestamp>' as GoReplay writes it")
         }
         let name = "gor id \(header.id)"
         guard total <= maxRecordBytes else {

@@ -71,7 +71,7 @@ public enum ImportTarget: Sendable {
 
     var mappingName: String {
         if case .mapping(let mapping, _, _) = self { return mapping.name }
-        return "the mapping each request names"
+        return "each request's own"
     }
 
     var fingerprintText: String {
