@@ -189,6 +189,15 @@ let captureKey = "fmk_SecretSecretSecretSecretSecretSecret1234"
         #expect(resumed.map(\.number) == [4, 5])
     }
 
+    @Test func compressedRecordingsAreRefusedWithAHint() throws {
+        let gzip = folder.file("t.gor.gz", bytes: [0x1F, 0x8B, 0x08, 0x00] + Array("rest of a gzip stream".utf8))
+        let error = #expect(throws: InputError.self) { try readAll(try GorReader(source: try ByteSource(path: gzip))) }
+        #expect(error?.message.contains("zcat") == true)
+        // Extra header fields (forks) are fine.
+        let records = try readAll(try reader("1 a1 1767607200000000000 -1 extra\nGET / HTTP/1.1\r\n\r\n"))
+        #expect(records.first?.request?.method == "GET")
+    }
+
     @Test func overLongRecordsAreRejectedAndSkipped() throws {
         let big = Self.request("e5", "POST /api/contacts/flex HTTP/1.1", body: String(repeating: "x", count: 5000))
         let records = try readAll(try reader(big + Self.request("f6", "POST /api/contacts/flex HTTP/1.1", body: "{}"), maxRecordBytes: 1024))

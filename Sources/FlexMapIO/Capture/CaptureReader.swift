@@ -26,6 +26,9 @@ public final class CaptureReader: RecordReader {
         while let line = try lines.next() {
             // The line reader cuts lines only past its buffer: check the limit here too.
             if line.isTruncated || line.bytes.count > lines.maxLineBytes { return try skipLongLine(line) }
+            if line.number == 1, line.startOffset == 0, line.bytes.starts(with: CaptureRecords.gzipMagic) {
+                throw CaptureRecords.compressed(lines.source, format: "capture")
+            }
             var bytes = line.bytes
             if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
             if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }

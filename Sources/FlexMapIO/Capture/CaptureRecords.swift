@@ -56,6 +56,17 @@ final class CaptureRecords {
         try parser.parse(bytes)
     }
 
+    static let gzipMagic: [UInt8] = [0x1F, 0x8B]
+
+    /// A compressed capture (`gor --output-file x.gor.gz`, a gzipped log): unreadable as
+    /// records, so the whole input is refused with what to do.
+    static func compressed(_ source: ByteSource, format: String) -> InputError {
+        let name = source.name == "stdin" ? "FILE" : source.name
+        return InputError(
+            file: source.name, line: 1,
+            message: "is gzip-compressed; decompress it first: zcat \(name) | flexmap import --input - --format \(format)")
+    }
+
     /// Splits a request target ("/p?q", "https://host/p?q#f") into its raw path and raw
     /// query, without decoding either.
     static func split(target: String) -> (path: String, rawQuery: String) {

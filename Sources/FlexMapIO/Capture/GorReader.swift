@@ -65,6 +65,9 @@ public final class GorReader: RecordReader {
                 startLine = nil
                 continue
             }
+            if line.number == 1, line.startOffset == 0, line.bytes.starts(with: CaptureRecords.gzipMagic) {
+                throw CaptureRecords.compressed(lines.source, format: "gor")
+            }
             if startLine == nil {
                 if line.bytes.allSatisfy({ $0 == 0x0A || $0 == 0x0D || $0 == 0x20 || $0 == 0x09 }) {
                     blankLines += 1
@@ -128,12 +131,12 @@ public final class GorReader: RecordReader {
         }
     }
 
-    /// `<type> <id> <timestamp-ns>` with an optional latency, or nil.
+    /// `<type> <id> <timestamp-ns>` and any further fields (a latency), or nil.
     static func header(_ fields: [String]) -> (type: String, id: String, nanoseconds: Int64)? {
-        guard fields.count == 3 || fields.count == 4, ["1", "2", "3"].contains(fields[0]), !fields[1].isEmpty,
+        // Later GoReplay versions add the latency as a fourth field; forks add more.
+        guard fields.count >= 3, ["1", "2", "3"].contains(fields[0]), !fields[1].isEmpty,
             fields[1].utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), let nanoseconds = Int64(fields[2]), nanoseconds >= 0
         else { return nil }
-        if fields.count == 4, Int64(fields[3]) == nil { return nil }
         return (fields[0], fields[1], nanoseconds)
     }
 }
