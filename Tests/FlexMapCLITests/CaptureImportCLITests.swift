@@ -260,6 +260,7 @@ import Testing
             (["import", "--input", "x.csv"], "missing the mapping"),
             (["import", "--input", "-"], "--format csv, ndjson, har, gor or capture"),
             (["import", "--input", "x.bin"], "add --format csv, ndjson, har, gor or capture"),
+            (["import", "--input", "x.har", "--auth-override", "org_a", "fmk_b"], "an API key, not shown"),
         ]
         for (arguments, message) in cases {
             let result = try scratch.runner.run(arguments)

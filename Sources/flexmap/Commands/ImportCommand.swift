@@ -70,8 +70,12 @@ struct ImportCommand: Command {
     let quiet: Bool
 
     init(_ parsed: ParsedArguments) throws(UsageError) {
-        guard parsed.positionals.isEmpty else {
-            throw UsageError("unexpected argument '\(parsed.positionals[0])'; give the file with --input")
+        if let word = parsed.positionals.first {
+            // `--auth-override ORG KEY` (a space for the colon) must not echo the key.
+            guard !word.hasPrefix("fmk_") else {
+                throw UsageError("unexpected argument (an API key, not shown); --auth-override takes ORG:KEY as one word")
+            }
+            throw UsageError("unexpected argument '\(word)'; give the file with --input")
         }
         guard let input = parsed.value("input") else { throw UsageError("missing --input FILE (or - for standard input)") }
         self.input = input
