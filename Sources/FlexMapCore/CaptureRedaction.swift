@@ -172,14 +172,18 @@ public enum CaptureRedaction {
     static func collectSecrets(_ value: JSONValue, into secrets: inout [String]) {
         switch value {
         case .array(let items):
-            if items.count == 2, case .string(let name) = items[0], isSecretName(name), case .string(let secret) = items[1] {
+            if items.count == 2, case .string(let name) = items[0], isSecretName(name),
+                case .string(let secret) = items[1]
+            {
                 secrets.append(secret)
             }
             for item in items { collectSecrets(item, into: &secrets) }
         case .object(let object):
             let namedSecret = object["name"].flatMap { $0.scalarText }.map(isSecretName) ?? false
             for member in object.members {
-                if isSecretName(member.key) || (namedSecret && member.key == "value"), let text = member.value.scalarText {
+                if isSecretName(member.key) || (namedSecret && member.key == "value"),
+                    let text = member.value.scalarText
+                {
                     secrets.append(text)
                 } else {
                     collectSecrets(member.value, into: &secrets)
@@ -330,7 +334,9 @@ public enum CaptureRedaction {
             var isParameter = false
             if case .parameter = pattern { isParameter = true }
             // A form's list name: api_key[]=…
-            if isParameter, cursor + 1 < data.count, data[cursor] == UInt8(ascii: "["), data[cursor + 1] == UInt8(ascii: "]") {
+            if isParameter, cursor + 1 < data.count, data[cursor] == UInt8(ascii: "["),
+                data[cursor + 1] == UInt8(ascii: "]")
+            {
                 cursor += 2
             }
             skipQuote()
@@ -359,7 +365,8 @@ public enum CaptureRedaction {
     }
 
     private static func isWordByte(_ byte: UInt8) -> Bool {
-        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            || byte == 0x5F
     }
 
     /// The end of a header value: the line, or the JSON string it sits in.

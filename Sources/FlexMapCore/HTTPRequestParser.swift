@@ -64,7 +64,9 @@ public enum HTTPRequestParser {
             headerNumber += 1
             if line.first == 0x20 || line.first == 0x09 {
                 // obs-fold: a continuation of the previous header's value.
-                guard !headers.isEmpty else { return fail("header line \(headerNumber) continues a header that is not there") }
+                guard !headers.isEmpty else {
+                    return fail("header line \(headerNumber) continues a header that is not there")
+                }
                 headers[headers.count - 1].value += " " + String(decoding: trimmed(line), as: UTF8.self)
                 continue
             }
@@ -74,8 +76,10 @@ public enum HTTPRequestParser {
                 return fail("header line \(headerNumber) is not 'Name: value'")
             }
             headers.append(
-                (String(decoding: line[line.startIndex..<colon], as: UTF8.self),
-                 String(decoding: trimmed(line[(colon + 1)...]), as: UTF8.self)))
+                (
+                    String(decoding: line[line.startIndex..<colon], as: UTF8.self),
+                    String(decoding: trimmed(line[(colon + 1)...]), as: UTF8.self)
+                ))
         }
         let rest = bytes[cursor...]
 
@@ -92,14 +96,17 @@ public enum HTTPRequestParser {
             case .failure(let failure): return .failure(failure)
             }
         } else if let first = lengths.first {
-            guard lengths.allSatisfy({ $0 == first }) else { return fail("Content-Length is given twice with different values") }
+            guard lengths.allSatisfy({ $0 == first }) else {
+                return fail("Content-Length is given twice with different values")
+            }
             guard !first.isEmpty, first.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), first.utf8.count <= 15,
                 let length = Int(first)
             else {
                 return fail("Content-Length '\(first.prefix(20))' is not a number of bytes")
             }
             guard rest.count >= length else {
-                return fail("the body has \(rest.count) bytes but Content-Length says \(length): the capture cut it short")
+                return fail(
+                    "the body has \(rest.count) bytes but Content-Length says \(length): the capture cut it short")
             }
             let extra = rest.dropFirst(length)
             guard extra.allSatisfy({ $0 == 0x0D || $0 == 0x0A }) else {
@@ -127,7 +134,8 @@ public enum HTTPRequestParser {
                 return .failure(Failure(message: "the chunked body ends before its last (0-size) chunk"))
             }
             let sizeText = line.prefix { $0 != UInt8(ascii: ";") }.filter { $0 != 0x20 && $0 != 0x09 }
-            guard !sizeText.isEmpty, sizeText.count <= 15, let size = Int(String(decoding: sizeText, as: UTF8.self), radix: 16)
+            guard !sizeText.isEmpty, sizeText.count <= 15,
+                let size = Int(String(decoding: sizeText, as: UTF8.self), radix: 16)
             else {
                 return .failure(Failure(message: "chunk \(chunk) does not start with a hexadecimal size"))
             }
@@ -138,7 +146,10 @@ public enum HTTPRequestParser {
             }
             guard bytes.count - cursor >= size else {
                 return .failure(
-                    Failure(message: "chunk \(chunk) announces \(size) bytes but \(bytes.count - cursor) remain: the capture cut it short"))
+                    Failure(
+                        message:
+                            "chunk \(chunk) announces \(size) bytes but \(bytes.count - cursor) remain: the capture cut it short"
+                    ))
             }
             out.append(contentsOf: bytes[cursor..<(cursor + size)])
             cursor += size

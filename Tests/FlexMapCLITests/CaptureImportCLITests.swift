@@ -28,7 +28,9 @@ import Testing
         let org = firstLine(try cli.run(["org", "create", "Acme Forms", "--db", "s.db"]))
         let key = firstLine(try cli.run(["key", "create", "--org", org, "--db", "s.db"]))
         let map = firstLine(
-            try cli.run(["mapping", "create", "--org", org, "--file", fixture("captures/webhook-mapping.json"), "--db", "s.db"]))
+            try cli.run([
+                "mapping", "create", "--org", org, "--file", fixture("captures/webhook-mapping.json"), "--db", "s.db",
+            ]))
         #expect(org.hasPrefix("org_") && key.hasPrefix("fmk_") && map.hasPrefix("map_"))
         return Live(org: org, key: key, map: map)
     }
@@ -100,7 +102,9 @@ import Testing
     @Test func browserHARExport() throws {
         let live = try live()
         try render("browser-export.har", live)
-        let result = try scratch.runner.run(["import", "--db", "s.db", "--input", "browser-export.har", "--report", "r", "--json"])
+        let result = try scratch.runner.run([
+            "import", "--db", "s.db", "--input", "browser-export.har", "--report", "r", "--json",
+        ])
         let counts = try summary(result)
         #expect(counts["total"] as? Int == 13)
         #expect(counts["created"] as? Int == 5)  // entries 2, 3, 4, 5 and 11
@@ -120,17 +124,22 @@ import Testing
     @Test func goReplayRecording() throws {
         let live = try live()
         try render("traffic.gor", live)
-        let result = try scratch.runner.run(["import", "--db", "s.db", "--input", "traffic.gor", "--report", "r", "--json"])
+        let result = try scratch.runner.run([
+            "import", "--db", "s.db", "--input", "traffic.gor", "--report", "r", "--json",
+        ])
         let counts = try summary(result)
         #expect(counts["total"] as? Int == 11)  // 10 requests and a damaged record; 11 responses passed over
         #expect(counts["created"] as? Int == 4)
         #expect(
             try reasons("r") == [
-                90: "auth-invalid", 108: "credentials-ambiguous", 127: "not-a-webhook-request", 144: "malformed-request",
+                90: "auth-invalid", 108: "credentials-ambiguous", 127: "not-a-webhook-request",
+                144: "malformed-request",
                 150: "malformed-request", 160: "unsupported-media-type", 178: "duplicate",
             ])
         let rejected = try String(contentsOfFile: scratch.path + "/r/rejected.ndjson", encoding: .utf8)
-        #expect(rejected.contains(#""_detail":"gor id 5f2a9c000008c0ffee000008: the body has 40 bytes but Content-Length says 137"#))
+        #expect(
+            rejected.contains(
+                #""_detail":"gor id 5f2a9c000008c0ffee000008: the body has 40 bytes but Content-Length says 137"#))
         #expect(rejected.contains(#""gorId":"5f2a9c000005c0ffee000005""#))
         let markdown = try String(contentsOfFile: scratch.path + "/r/summary.md", encoding: .utf8)
         #expect(markdown.contains("--format capture --auth-override ORG:YOUR_API_KEY"))
@@ -139,7 +148,8 @@ import Testing
         // The same recording from standard input.
         let data = try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/traffic.gor"))
         let piped = try scratch.runner.run(
-            ["import", "--db", "s.db", "--input", "-", "--format", "gor", "--report", "r2", "--json", "--dry-run"], stdin: data)
+            ["import", "--db", "s.db", "--input", "-", "--format", "gor", "--report", "r2", "--json", "--dry-run"],
+            stdin: data)
         #expect(try summary(piped)["total"] as? Int == 11)
     }
 
@@ -153,7 +163,9 @@ import Testing
         let live = try live()
         try render("serve-capture.ndjson", live)
         // An .ndjson file of capture lines, no mapping given: read as a capture.
-        let result = try scratch.runner.run(["import", "--db", "s.db", "--input", "serve-capture.ndjson", "--report", "r", "--json"])
+        let result = try scratch.runner.run([
+            "import", "--db", "s.db", "--input", "serve-capture.ndjson", "--report", "r", "--json",
+        ])
         let counts = try summary(result)
         #expect(counts["total"] as? Int == 14)
         #expect(counts["created"] as? Int == 4)
@@ -188,10 +200,14 @@ import Testing
     @Test func authOverrideForTrafficFromAnotherEnvironment() throws {
         let live = try live()
         // Captured in staging: another organisation and key, the same mapping.
-        let staging = Live(org: "org_StagingStaging00", key: "fmk_StagingStagingStagingStagingStagingStag", map: live.map)
+        let staging = Live(
+            org: "org_StagingStaging00", key: "fmk_StagingStagingStagingStagingStagingStag", map: live.map)
         try render("serve-capture.ndjson", staging)
         let cli = scratch.runner
-        let plain = try summary(try cli.run(["import", "--db", "s.db", "--input", "serve-capture.ndjson", "--dry-run", "--report", "r0", "--json"]))
+        let plain = try summary(
+            try cli.run([
+                "import", "--db", "s.db", "--input", "serve-capture.ndjson", "--dry-run", "--report", "r0", "--json",
+            ]))
         #expect(plain["created"] as? Int == 0)
 
         let result = try cli.run([
@@ -218,7 +234,8 @@ import Testing
 
         // A key that is not the organisation's stops the run before it reads anything.
         let bad = try cli.run([
-            "import", "--db", "s.db", "--input", "serve-capture.ndjson", "--auth-override", "\(live.org):\(Self.wrongKey)",
+            "import", "--db", "s.db", "--input", "serve-capture.ndjson", "--auth-override",
+            "\(live.org):\(Self.wrongKey)",
         ])
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("not a live key of organisation \(live.org)"))
@@ -233,7 +250,8 @@ import Testing
         try render("serve-capture.ndjson", live)
         // With a mapping, .ndjson means records unless --format says capture; a hint says so.
         let records = try scratch.runner.run([
-            "import", "--db", "s.db", "--input", "serve-capture.ndjson", "--map", live.map, "--dry-run", "--report", "r0",
+            "import", "--db", "s.db", "--input", "serve-capture.ndjson", "--map", live.map, "--dry-run", "--report",
+            "r0",
         ])
         #expect(records.stderr.contains("add --format capture"))
         let result = try scratch.runner.run([
@@ -252,8 +270,14 @@ import Testing
 
     @Test func usageErrors() throws {
         let cases: [([String], String)] = [
-            (["import", "--input", "x.csv", "--mapping", "m.json", "--auth-override", "org_a:fmk_b"], "applies to captured requests"),
-            (["import", "--input", "x.har", "--mapping", "m.json", "--auth-override", "org_a:fmk_b"], "does not go with --mapping"),
+            (
+                ["import", "--input", "x.csv", "--mapping", "m.json", "--auth-override", "org_a:fmk_b"],
+                "applies to captured requests"
+            ),
+            (
+                ["import", "--input", "x.har", "--mapping", "m.json", "--auth-override", "org_a:fmk_b"],
+                "does not go with --mapping"
+            ),
             (["import", "--input", "x.har", "--auth-override", ":fmk_b"], "needs ORG:KEY"),
             (["import", "--input", "x.har", "--auth-override", "org_a:"], "the key after the colon is empty"),
             (["import", "--input", "x.gor", "--org", "org_a"], "--org goes with --mapping"),

@@ -1,11 +1,14 @@
 import Testing
+
 @testable import FlexMapCore
 
 @Suite struct CaptureRedactionTests {
     let key = "fmk_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789ABCD"
     let other = "fmk_otherotherotherother"
 
-    func entry(query: String = "", headers: [(String, String)] = [], body: String = "", path: String = "/api/contacts/flex")
+    func entry(
+        query: String = "", headers: [(String, String)] = [], body: String = "", path: String = "/api/contacts/flex"
+    )
         -> CaptureFormat.Entry
     {
         CaptureFormat.Entry(
@@ -19,7 +22,10 @@ import Testing
         let text = line(
             entry(
                 query: "orgId=org_1&apiKey=\(key)&mapId=map_1&x=1",
-                headers: [("Content-Type", "application/json"), ("X-Api-Key", other), ("Referer", "https://f.example/?k=\(key)")],
+                headers: [
+                    ("Content-Type", "application/json"), ("X-Api-Key", other),
+                    ("Referer", "https://f.example/?k=\(key)"),
+                ],
                 body: #"{"api_key":"\#(key)","nested":{"ApiKey":12345},"phone":"+12015550123"}"#))
         #expect(!text.contains(key))
         #expect(!text.contains(other))
@@ -33,11 +39,16 @@ import Testing
     @Test func authorizationCookiesAndFormBodies() {
         let redacted = CaptureRedaction.redact(
             entry(
-                headers: [("Authorization", "Bearer \(key)"), ("Cookie", "session=abc"), ("Content-Type", "application/x-www-form-urlencoded")],
+                headers: [
+                    ("Authorization", "Bearer \(key)"), ("Cookie", "session=abc"),
+                    ("Content-Type", "application/x-www-form-urlencoded"),
+                ],
                 body: "first=Ada&api_key=\(key)&orgId=org_1&note=see+\(key)"))
         #expect(redacted.headers[0].value == "REDACTED")
         #expect(redacted.headers[1].value == "REDACTED")
-        #expect(String(decoding: redacted.body, as: UTF8.self) == "first=Ada&api_key=REDACTED&orgId=org_1&note=see+REDACTED")
+        #expect(
+            String(decoding: redacted.body, as: UTF8.self) == "first=Ada&api_key=REDACTED&orgId=org_1&note=see+REDACTED"
+        )
     }
 
     @Test func untouchedRequestsKeepTheirBytes() {
@@ -70,16 +81,20 @@ import Testing
         #expect(scrubbed.contains("X-API-Key: REDACTED"))
         #expect(scrubbed.contains(#""apiKey": "REDACTED""#))
         // Escaped JSON inside JSON (a capture line's body).
-        #expect(CaptureRedaction.scrub(#"{"body":"{\"apiKey\":\"\#(key)\"}"}"#) == #"{"body":"{\"apiKey\":\"REDACTED\"}"}"#)
+        #expect(
+            CaptureRedaction.scrub(#"{"body":"{\"apiKey\":\"\#(key)\"}"}"#) == #"{"body":"{\"apiKey\":\"REDACTED\"}"}"#)
         #expect(CaptureRedaction.scrub("a=1&api_key[]=abc&b=2") == "a=1&api_key[]=REDACTED&b=2")
         #expect(CaptureRedaction.redact(entry(headers: [("apikey", "abc")])).headers[0].value == "REDACTED")
         // Words that only look alike stay.
-        #expect(CaptureRedaction.scrub("apikeys are secret; the cookie jar; authorization pending") == "apikeys are secret; the cookie jar; authorization pending")
+        #expect(
+            CaptureRedaction.scrub("apikeys are secret; the cookie jar; authorization pending")
+                == "apikeys are secret; the cookie jar; authorization pending")
     }
 
     @Test func jsonValuesOfHARAndCaptureShapes() throws {
         let har = try JSONParser().parse(
-            #"{"request":{"url":"https://h/api/contacts/flex?apiKey=\#(key)","headers":[{"name":"x-api-key","value":"\#(other)"},{"name":"Referer","value":"https://h/?q=\#(other)"}],"queryString":[{"name":"apiKey","value":"\#(key)"}]},"capture":{"headers":[["X-Api-Key","\#(other)"]]}}"#)
+            #"{"request":{"url":"https://h/api/contacts/flex?apiKey=\#(key)","headers":[{"name":"x-api-key","value":"\#(other)"},{"name":"Referer","value":"https://h/?q=\#(other)"}],"queryString":[{"name":"apiKey","value":"\#(key)"}]},"capture":{"headers":[["X-Api-Key","\#(other)"]]}}"#
+        )
         let text = JSONText.encode(CaptureRedaction.redact(har))
         #expect(!text.contains(key))
         #expect(!text.contains(other))

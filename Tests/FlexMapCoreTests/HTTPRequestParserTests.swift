@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FlexMapCore
 
 @Suite struct HTTPRequestParserTests {
@@ -39,7 +40,9 @@ import Testing
             "POST /api/contacts/flex HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n{\"a\":1,\r\n9;ext=1\r\n\"b\":\"xy\"}\r\n0\r\nX-Trailer: t\r\n\r\n"
         ).get()
         #expect(String(decoding: message.body, as: UTF8.self) == #"{"a":1,"b":"xy"}"#)
-        #expect(failure("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nshort\r\n")?.contains("cut it short") == true)
+        #expect(
+            failure("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nshort\r\n")?.contains("cut it short")
+                == true)
         #expect(failure("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n") != nil)
         #expect(failure("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n")?.contains("last") == true)
         #expect(failure("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\nxx") != nil)
@@ -52,12 +55,16 @@ import Testing
         #expect(failure("PO ST /x HTTP/1.1\r\n\r\n") != nil)
         #expect(failure("POST /x HTTP/1.1\r\nNo colon here\r\n\r\n")?.contains("header line 1") == true)
         #expect(failure("POST /x HTTP/1.1\r\n folded\r\n\r\n") != nil)
-        #expect(failure("POST /x HTTP/1.1\r\nContent-Length: 50\r\n\r\n{\"a\":1}")?.contains("Content-Length says 50") == true)
+        #expect(
+            failure("POST /x HTTP/1.1\r\nContent-Length: 50\r\n\r\n{\"a\":1}")?.contains("Content-Length says 50")
+                == true)
         #expect(failure("POST /x HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}junk") != nil)
         #expect(failure("POST /x HTTP/1.1\r\nContent-Length: -1\r\n\r\n") != nil)
         #expect(failure("POST /x HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc") != nil)
         // Line ends after the body are tolerated; the same length twice too.
-        #expect((try? parse("POST /x HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}\r\n").get().body) == Array("{}".utf8))
+        #expect(
+            (try? parse("POST /x HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}\r\n").get().body)
+                == Array("{}".utf8))
     }
 
     @Test func failuresNeverQuoteHeaderValues() {

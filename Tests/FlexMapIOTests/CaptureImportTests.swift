@@ -1,6 +1,7 @@
+import FlexMapCore
 import Foundation
 import Testing
-import FlexMapCore
+
 @testable import FlexMapIO
 
 /// Captured requests through the engine: authenticated against a real registry, one
@@ -24,7 +25,10 @@ import FlexMapCore
         return Setup(store: store, org: org, key: key, map: map)
     }
 
-    func line(_ s: Setup, query: String = "", headers: [(String, String)] = [("Content-Type", "application/json")], body: String, method: String = "POST") -> String {
+    func line(
+        _ s: Setup, query: String = "", headers: [(String, String)] = [("Content-Type", "application/json")],
+        body: String, method: String = "POST"
+    ) -> String {
         CaptureFormat.encode(
             CaptureFormat.Entry(
                 timestamp: "2026-01-05T10:00:00.000Z", method: method, path: "/api/contacts/flex", rawQuery: query,
@@ -33,22 +37,33 @@ import FlexMapCore
 
     func lines(_ s: Setup) -> [String] {
         [
-            line(s, query: "orgId=\(s.org)&apiKey=\(s.key)&mapId=\(s.map)", body: #"{"phone":"+12015550101","name":"Query"}"#),
             line(
-                s, headers: [("Content-Type", "application/json; charset=utf-8"), ("X-Org-Id", s.org), ("X-Api-Key", s.key), ("X-Map-Id", s.map)],
+                s, query: "orgId=\(s.org)&apiKey=\(s.key)&mapId=\(s.map)",
+                body: #"{"phone":"+12015550101","name":"Query"}"#),
+            line(
+                s,
+                headers: [
+                    ("Content-Type", "application/json; charset=utf-8"), ("X-Org-Id", s.org), ("X-Api-Key", s.key),
+                    ("X-Map-Id", s.map),
+                ],
                 body: #"{"phone":"+12015550102"}"#),
             line(s, body: #"{"orgId":"\#(s.org)","apiKey":"\#(s.key)","mapId":"\#(s.map)","phone":"+12015550103"}"#),
             line(
                 s, query: "mapId=\(s.map)", headers: [("Content-Type", "application/x-www-form-urlencoded")],
                 body: "orgId=\(s.org)&apiKey=\(s.key)&phone=%2B12015550104&name=Form+Body"),
-            line(s, query: "orgId=\(s.org)&apiKey=fmk_wrongwrongwrongwrong&mapId=\(s.map)", body: #"{"phone":"+12015550105"}"#),
+            line(
+                s, query: "orgId=\(s.org)&apiKey=fmk_wrongwrongwrongwrong&mapId=\(s.map)",
+                body: #"{"phone":"+12015550105"}"#),
             line(
                 s, query: "orgId=\(s.org)&apiKey=\(s.key)&mapId=\(s.map)",
-                headers: [("Content-Type", "application/json"), ("X-Api-Key", "fmk_someoneelsesomeoneelse")], body: #"{"phone":"+12015550106"}"#),
+                headers: [("Content-Type", "application/json"), ("X-Api-Key", "fmk_someoneelsesomeoneelse")],
+                body: #"{"phone":"+12015550106"}"#),
             line(s, query: "orgId=\(s.org)&apiKey=\(s.key)&mapId=\(s.map)", headers: [], body: "", method: "GET"),
             #"{"method":"POST","path":"/api/contacts/flex?apiKey=\#(s.key)","body":"{\"pho"#,
             line(s, query: "orgId=\(s.org)&apiKey=\(s.key)&mapId=\(s.map)", body: #"{"phone":"+12015550101"}"#),
-            line(s, query: "orgId=\(s.org)&apiKey=\(s.key)&mapId=\(s.map)", headers: [("Content-Type", "text/plain")], body: "hi"),
+            line(
+                s, query: "orgId=\(s.org)&apiKey=\(s.key)&mapId=\(s.map)", headers: [("Content-Type", "text/plain")],
+                body: "hi"),
         ]
     }
 
@@ -97,8 +112,10 @@ import FlexMapCore
         #expect(result.summary.total == 10)
         #expect(result.summary.created == 4)
         #expect(try reasons(folder.path + "/report") == Self.expected)
-        let names = try s.store.database.prepare("SELECT first_name FROM contacts WHERE first_name IS NOT NULL ORDER BY phone")
-            .query { $0.text(0) ?? "" }
+        let names = try s.store.database.prepare(
+            "SELECT first_name FROM contacts WHERE first_name IS NOT NULL ORDER BY phone"
+        )
+        .query { $0.text(0) ?? "" }
         #expect(names == ["Query", "Form Body"])
         // Every report file and the store (with its WAL); the input itself holds the keys.
         for (name, data) in everyFile(under: folder.path) where !name.hasPrefix("in.") {
@@ -107,18 +124,23 @@ import FlexMapCore
             }
         }
         // The rejected lines import again as captures.
-        let again = try readAll(try CaptureReader(source: try ByteSource(path: folder.path + "/report/rejected.ndjson")))
+        let again = try readAll(
+            try CaptureReader(source: try ByteSource(path: folder.path + "/report/rejected.ndjson")))
         #expect(again.count == 5)
         #expect(again.filter { $0.request != nil }.count == 4)
     }
 
     @Test func authOverrideReplacesOrgAndKey() throws {
         let s = try setup()
-        let foreign = line(s, query: "orgId=org_staging&apiKey=fmk_stagingstagingstaging&mapId=\(s.map)", body: #"{"phone":"+12015550111"}"#)
+        let foreign = line(
+            s, query: "orgId=org_staging&apiKey=fmk_stagingstagingstaging&mapId=\(s.map)",
+            body: #"{"phone":"+12015550111"}"#)
         let input = folder.file("staging.capture.ndjson", foreign + "\n")
         let directory = try RegistrySnapshot.load(from: s.store)
         let plain = try ImportEngine(store: s.store).run(
-            ImportRequest(input: input, format: .capture, processor: WebhookProcessor(directory: directory), dryRun: true, reportDirectory: folder.path + "/a"))
+            ImportRequest(
+                input: input, format: .capture, processor: WebhookProcessor(directory: directory), dryRun: true,
+                reportDirectory: folder.path + "/a"))
         #expect(plain.summary.reasons == [.authInvalid: 1])
         let overridden = try ImportEngine(store: s.store).run(
             ImportRequest(
@@ -149,7 +171,8 @@ import FlexMapCore
             let body = #"{"phone":"+1201555\#(String(format: "%04d", index))"}"#
             records.append(
                 "1 id\(index) \(1_767_607_200_000_000_000 + index)\nPOST /api/contacts/flex?orgId=\(s.org)&apiKey=\(s.key)&mapId=\(s.map) HTTP/1.1\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count + (index % 9 == 4 ? 5 : 0))\r\n\r\n\(body)\n🐵🙈🙉\n")
+                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count + (index % 9 == 4 ? 5 : 0))\r\n\r\n\(body)\n🐵🙈🙉\n"
+            )
             records.append("2 id\(index) 1 1\nHTTP/1.1 201 Created\r\n\r\n\n🐵🙈🙉\n")
         }
         let input = folder.file("t.gor", records.joined())
@@ -172,7 +195,9 @@ import FlexMapCore
 
         // The same records in one go, as a dry run.
         let whole = try ImportEngine(store: s.store).run(
-            ImportRequest(input: input, format: .gor, processor: processor, dryRun: true, reportDirectory: folder.path + "/whole"))
+            ImportRequest(
+                input: input, format: .gor, processor: processor, dryRun: true, reportDirectory: folder.path + "/whole")
+        )
         #expect(whole.summary.reasons[.malformedRequest] == 4)
         #expect(
             try String(contentsOfFile: folder.path + "/r/rejected.ndjson", encoding: .utf8)

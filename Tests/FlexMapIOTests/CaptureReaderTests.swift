@@ -1,6 +1,7 @@
+import FlexMapCore
 import Foundation
 import Testing
-import FlexMapCore
+
 @testable import FlexMapIO
 
 /// Every record of a reader.
@@ -59,7 +60,9 @@ let captureKey = "fmk_SecretSecretSecretSecretSecretSecret1234"
         """
 
     func reader(_ text: String, maxRecordBytes: Int = 1 << 20, position: ReaderPosition? = nil) throws -> HARReader {
-        try HARReader(source: try ByteSource(path: folder.file("a.har", text)), maxRecordBytes: maxRecordBytes, position: position)
+        try HARReader(
+            source: try ByteSource(path: folder.file("a.har", text)), maxRecordBytes: maxRecordBytes, position: position
+        )
     }
 
     @Test func entriesInStartedOrderWithTheirRequests() throws {
@@ -75,7 +78,9 @@ let captureKey = "fmk_SecretSecretSecretSecretSecretSecret1234"
 
         let form = try #require(records[1].request)
         #expect(form.header("content-type") == "application/x-www-form-urlencoded")
-        #expect(String(decoding: form.body, as: UTF8.self) == "phone=%2B1%20201%20555%200124&apiKey=\(captureKey)&note=a%26b")
+        #expect(
+            String(decoding: form.body, as: UTF8.self)
+                == "phone=%2B1%20201%20555%200124&apiKey=\(captureKey)&note=a%26b")
 
         let base64 = try #require(records[2].request)
         #expect(String(decoding: base64.body, as: UTF8.self) == #"{"phone":"+12015550125"}"#)
@@ -140,21 +145,29 @@ let captureKey = "fmk_SecretSecretSecretSecretSecretSecret1234"
     static let monkeys = "\n🐵🙈🙉\n"
 
     static func request(_ id: String, _ head: String, body: String, length: Int? = nil) -> String {
-        "1 \(id) 1767607200000000000 -1\n\(head)\r\nContent-Length: \(length ?? body.utf8.count)\r\n\r\n\(body)" + monkeys
+        "1 \(id) 1767607200000000000 -1\n\(head)\r\nContent-Length: \(length ?? body.utf8.count)\r\n\r\n\(body)"
+            + monkeys
     }
 
     static let gor =
-        request("a1", "POST /api/contacts/flex?apiKey=\(captureKey)&mapId=map_1 HTTP/1.1\r\nContent-Type: application/json", body: "{\"phone\":\"+12015550123\"}\n")
+        request(
+            "a1", "POST /api/contacts/flex?apiKey=\(captureKey)&mapId=map_1 HTTP/1.1\r\nContent-Type: application/json",
+            body: "{\"phone\":\"+12015550123\"}\n")
         + "2 a1 1767607200001000000 1000\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}" + monkeys
-        + request("b2", "POST /api/contacts/flex HTTP/1.1\r\nX-Api-Key: \(captureKey)", body: "{\"phone\":\"+1\"}", length: 99)
+        + request(
+            "b2", "POST /api/contacts/flex HTTP/1.1\r\nX-Api-Key: \(captureKey)", body: "{\"phone\":\"+1\"}", length: 99
+        )
         + "garbage header\nPOST /api/contacts/flex?apiKey=\(captureKey) HTTP/1.1\r\n\r\n" + monkeys
         + "\n"
-        + "1 c3 1767607202000000000\nPOST /api/contacts/flex HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\na=1\r\n0\r\n\r\n" + monkeys
+        + "1 c3 1767607202000000000\nPOST /api/contacts/flex HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\na=1\r\n0\r\n\r\n"
+        + monkeys
         + "3 c3 1767607202000000000 5\nHTTP/1.1 500 Oops\r\n\r\n" + monkeys
         + "1 d4 1767607203000000000\nGET /api/contacts/flex?apiKey=\(captureKey) HTTP/1.1\r\nHost: h\r\n\r\n"
 
     func reader(_ text: String, maxRecordBytes: Int = 1 << 20, position: ReaderPosition? = nil) throws -> GorReader {
-        try GorReader(source: try ByteSource(path: folder.file("t.gor", text)), maxRecordBytes: maxRecordBytes, position: position)
+        try GorReader(
+            source: try ByteSource(path: folder.file("t.gor", text)), maxRecordBytes: maxRecordBytes, position: position
+        )
     }
 
     @Test func requestsResponsesAndDamagedRecords() throws {
@@ -173,7 +186,8 @@ let captureKey = "fmk_SecretSecretSecretSecretSecretSecret1234"
         #expect(records[0].rawText.hasSuffix(#","gorId":"a1"}"#))
 
         #expect(records[1].problem == .malformedRequest)
-        #expect(records[1].problemDetail?.hasPrefix("gor id b2: the body has 14 bytes but Content-Length says 99") == true)
+        #expect(
+            records[1].problemDetail?.hasPrefix("gor id b2: the body has 14 bytes but Content-Length says 99") == true)
         #expect(records[2].problem == .malformedRequest)
         #expect(records[2].problemDetail?.hasPrefix("the record header") == true)
         #expect(records[3].request.map { String(decoding: $0.body, as: UTF8.self) } == "a=1")
@@ -200,7 +214,8 @@ let captureKey = "fmk_SecretSecretSecretSecretSecretSecret1234"
 
     @Test func overLongRecordsAreRejectedAndSkipped() throws {
         let big = Self.request("e5", "POST /api/contacts/flex HTTP/1.1", body: String(repeating: "x", count: 5000))
-        let records = try readAll(try reader(big + Self.request("f6", "POST /api/contacts/flex HTTP/1.1", body: "{}"), maxRecordBytes: 1024))
+        let records = try readAll(
+            try reader(big + Self.request("f6", "POST /api/contacts/flex HTTP/1.1", body: "{}"), maxRecordBytes: 1024))
         #expect(records.count == 2)
         #expect(records[0].problem == .recordTooLarge)
         #expect(records[1].request != nil)
@@ -211,7 +226,8 @@ let captureKey = "fmk_SecretSecretSecretSecretSecretSecret1234"
     let folder = TemporaryFolder()
 
     func reader(_ text: String, maxRecordBytes: Int = 1 << 20) throws -> CaptureReader {
-        try CaptureReader(source: try ByteSource(path: folder.file("c.capture.ndjson", text)), maxRecordBytes: maxRecordBytes)
+        try CaptureReader(
+            source: try ByteSource(path: folder.file("c.capture.ndjson", text)), maxRecordBytes: maxRecordBytes)
     }
 
     @Test func linesBlanksAndDamage() throws {
@@ -220,9 +236,11 @@ let captureKey = "fmk_SecretSecretSecretSecretSecretSecret1234"
                 timestamp: "2026-01-05T10:00:00.000Z", method: "POST", path: "/api/contacts/flex",
                 rawQuery: "mapId=map_1&apiKey=\(captureKey)", headers: [("Content-Type", "application/json")],
                 body: Array(#"{"phone":"+12015550123"}"#.utf8)))
-        let text = "\u{FEFF}" + good + "\r\n\n"
-            + #"{"method":"POST","path":"/api/contacts/flex","headers":{"x-api-key":"\#(captureKey)"},"body":{"phone":"1"}}"# + "\n"
-            + #"{"method":"POST","path":"/api/contacts/flex?apiKey=\#(captureKey)","body":"#  + "\n"
+        let text =
+            "\u{FEFF}" + good + "\r\n\n"
+            + #"{"method":"POST","path":"/api/contacts/flex","headers":{"x-api-key":"\#(captureKey)"},"body":{"phone":"1"}}"#
+            + "\n"
+            + #"{"method":"POST","path":"/api/contacts/flex?apiKey=\#(captureKey)","body":"# + "\n"
             + #"{"path":"/api/contacts/flex","headers":[["X-Api-Key","\#(captureKey)"]]}"# + "\n"
             + #"{"method":"POST","path":"/x","body":"@@","bodyEncoding":"base64"}"# + "\n"
         let reader = try reader(text)
@@ -244,7 +262,9 @@ let captureKey = "fmk_SecretSecretSecretSecretSecretSecret1234"
     }
 
     @Test func overLongLinesAreScrubbedToo() throws {
-        let line = #"{"method":"POST","path":"/api/contacts/flex?apiKey=\#(captureKey)","body":""# + String(repeating: "x", count: 4000) + "\"}\n"
+        let line =
+            #"{"method":"POST","path":"/api/contacts/flex?apiKey=\#(captureKey)","body":""#
+            + String(repeating: "x", count: 4000) + "\"}\n"
         let records = try readAll(try reader(line + line, maxRecordBytes: 1024))
         #expect(records.map(\.problem) == [.recordTooLarge, .recordTooLarge])
         #expect(!records[0].rawText.contains(captureKey))

@@ -16,7 +16,8 @@ public final class CaptureReader: RecordReader {
     public var totalBytes: Int64? { lines.source.size }
 
     /// Starts at `position` (after a resume) or at the top.
-    public init(source: ByteSource, maxRecordBytes: Int = 16 << 20, position: ReaderPosition? = nil) throws(InputError) {
+    public init(source: ByteSource, maxRecordBytes: Int = 16 << 20, position: ReaderPosition? = nil) throws(InputError)
+    {
         if let position { try source.seek(to: position.offset) }
         lines = LineReader(source: source, maxLineBytes: maxRecordBytes, firstLineNumber: (position?.lines ?? 0) + 1)
         recordCount = position?.records ?? 0
@@ -43,7 +44,8 @@ public final class CaptureReader: RecordReader {
                 value = try records.parse(Array(bytes))
             } catch {
                 return records.damaged(
-                    text: bytes, number: recordCount, line: line.number, endOffset: line.endOffset, reason: .invalidJSON,
+                    text: bytes, number: recordCount, line: line.number, endOffset: line.endOffset,
+                    reason: .invalidJSON,
                     detail: "not valid JSON (\(error.message)); a capture line is one JSON object per request")
             }
             switch CaptureFormat.decode(value) {
@@ -52,7 +54,8 @@ public final class CaptureReader: RecordReader {
                     entry, number: recordCount, line: line.number, endOffset: line.endOffset, label: nil)
             case .failure(let failure):
                 return records.damaged(
-                    json: value, number: recordCount, line: line.number, endOffset: line.endOffset, reason: .malformedRequest,
+                    json: value, number: recordCount, line: line.number, endOffset: line.endOffset,
+                    reason: .malformedRequest,
                     detail: "not a captured request: \(failure.message)")
             }
         }
@@ -71,7 +74,8 @@ public final class CaptureReader: RecordReader {
         recordCount += 1
         return records.damaged(
             text: first.bytes, number: recordCount, line: first.number, endOffset: end, reason: .recordTooLarge,
-            detail: "the line has \(total) bytes; the limit is \(lines.maxLineBytes) (--max-record-bytes); the report keeps its first \(CaptureRecords.keptPrefix) bytes, secrets redacted"
+            detail:
+                "the line has \(total) bytes; the limit is \(lines.maxLineBytes) (--max-record-bytes); the report keeps its first \(CaptureRecords.keptPrefix) bytes, secrets redacted"
         )
     }
 }

@@ -64,7 +64,8 @@ final class CaptureRecords {
         let name = source.name == "stdin" ? "FILE" : source.name
         return InputError(
             file: source.name, line: 1,
-            message: "is gzip-compressed; decompress it first: zcat \(name) | flexmap import --input - --format \(format)")
+            message:
+                "is gzip-compressed; decompress it first: zcat \(name) | flexmap import --input - --format \(format)")
     }
 
     /// Splits a request target ("/p?q", "https://host/p?q#f") into its raw path and raw

@@ -26,7 +26,8 @@ public final class GorReader: RecordReader {
     public var totalBytes: Int64? { lines.source.size }
 
     /// Starts at `position` (after a resume) or at the top.
-    public init(source: ByteSource, maxRecordBytes: Int = 16 << 20, position: ReaderPosition? = nil) throws(InputError) {
+    public init(source: ByteSource, maxRecordBytes: Int = 16 << 20, position: ReaderPosition? = nil) throws(InputError)
+    {
         self.maxRecordBytes = maxRecordBytes
         var linesBefore = 0
         if let position, position.offset > 0 {
@@ -51,7 +52,9 @@ public final class GorReader: RecordReader {
                 // The last record may lack its separator.
                 guard let first = startLine else { return nil }
                 startLine = nil
-                if let record = finish(buffer, total: total, line: first, endOffset: lines.source.offset) { return record }
+                if let record = finish(buffer, total: total, line: first, endOffset: lines.source.offset) {
+                    return record
+                }
                 return nil
             }
             if !line.isTruncated, Self.isSeparator(line.bytes) {
@@ -111,7 +114,8 @@ public final class GorReader: RecordReader {
         guard total <= maxRecordBytes else {
             return records.damaged(
                 text: record, number: recordCount, line: line, endOffset: endOffset, reason: .recordTooLarge,
-                detail: "\(name): the record has \(total) bytes; the limit is \(maxRecordBytes) (--max-record-bytes)", label: name)
+                detail: "\(name): the record has \(total) bytes; the limit is \(maxRecordBytes) (--max-record-bytes)",
+                label: name)
         }
         let message = headerEnd < record.endIndex ? record[(headerEnd + 1)...] : []
         switch HTTPRequestParser.parse(message) {

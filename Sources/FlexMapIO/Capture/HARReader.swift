@@ -57,7 +57,8 @@ public final class HARReader: RecordReader {
         guard case .array(let entries)? = document.objectValue?["log"]?.objectValue?["entries"] else {
             throw InputError(
                 file: source.name,
-                message: "not a HAR file: no log.entries list (export it from the browser's Network panel: Save all as HAR)")
+                message:
+                    "not a HAR file: no log.entries list (export it from the browser's Network panel: Save all as HAR)")
         }
         // Sort keys: the entry's instant, or the one before it in the file.
         var keyed: [(key: Double, item: Item)] = []
@@ -115,7 +116,9 @@ public final class HARReader: RecordReader {
     static func tooLarge(_ source: ByteSource, limit: Int) -> InputError {
         InputError(
             file: source.name,
-            message: "the HAR file is larger than \(limit >> 20) MiB, the most flexmap reads as one document; export fewer requests, or turn it into capture lines and import those with --format capture")
+            message:
+                "the HAR file is larger than \(limit >> 20) MiB, the most flexmap reads as one document; export fewer requests, or turn it into capture lines and import those with --format capture"
+        )
     }
 
     struct Failure: Error {
@@ -130,7 +133,9 @@ public final class HARReader: RecordReader {
         }
         guard let entry = value.objectValue else { return fail("the entry is \(value.kindName), not an object") }
         guard let request = entry["request"]?.objectValue else { return fail("the entry has no request") }
-        guard case .string(let method)? = request["method"], !method.isEmpty else { return fail("request.method is missing") }
+        guard case .string(let method)? = request["method"], !method.isEmpty else {
+            return fail("request.method is missing")
+        }
         guard case .string(let url)? = request["url"], !url.isEmpty else { return fail("request.url is missing") }
         var (path, rawQuery) = CaptureRecords.split(target: url)
         if rawQuery.isEmpty, case .array(let items)? = request["queryString"], !items.isEmpty {
@@ -158,7 +163,9 @@ public final class HARReader: RecordReader {
                     body = Array(text.utf8)
                 }
             } else if case .array(let items)? = postData["params"], !items.isEmpty {
-                guard let pairs = pairs(items) else { return fail("request.postData.params is not a list of {name, value}") }
+                guard let pairs = pairs(items) else {
+                    return fail("request.postData.params is not a list of {name, value}")
+                }
                 body = Array(formText(pairs).utf8)
             }
             if case .string(let mimeType)? = postData["mimeType"], !mimeType.isEmpty,
@@ -168,7 +175,8 @@ public final class HARReader: RecordReader {
             }
         }
         guard body.count <= maxBodyBytes else {
-            return fail("the body has \(body.count) bytes; the limit is \(maxBodyBytes) (--max-record-bytes)", .recordTooLarge)
+            return fail(
+                "the body has \(body.count) bytes; the limit is \(maxBodyBytes) (--max-record-bytes)", .recordTooLarge)
         }
         var timestamp = ""
         if case .string(let started)? = entry["startedDateTime"] { timestamp = started }

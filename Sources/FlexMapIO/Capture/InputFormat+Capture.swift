@@ -1,5 +1,5 @@
-import Foundation
 import FlexMapCore
+import Foundation
 
 extension InputFormat {
     /// Whether a file's first non-blank line is a capture line (a JSON object with

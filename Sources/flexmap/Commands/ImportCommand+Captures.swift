@@ -15,13 +15,17 @@ struct AuthOverride {
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         let org = String(parts[0]).trimmingWhitespace()
         guard !org.isEmpty else {
-            throw UsageError("--auth-override needs ORG:KEY (an orgId, a colon, an API key), or ORG with the key in $\(Self.environmentKey)")
+            throw UsageError(
+                "--auth-override needs ORG:KEY (an orgId, a colon, an API key), or ORG with the key in $\(Self.environmentKey)"
+            )
         }
         orgId = org
         if parts.count == 2 {
             let key = String(parts[1]).trimmingWhitespace()
             guard !key.isEmpty else {
-                throw UsageError("--auth-override \(org): the key after the colon is empty; give ORG:KEY, or ORG alone with the key in $\(Self.environmentKey)")
+                throw UsageError(
+                    "--auth-override \(org): the key after the colon is empty; give ORG:KEY, or ORG alone with the key in $\(Self.environmentKey)"
+                )
             }
             apiKey = key
         } else {
@@ -46,22 +50,27 @@ extension ImportCommand {
             override[.mapId] = stored.id
             if let authOverride, stored.orgId != authOverride.orgId {
                 throw StoreError.invalid(
-                    "mapping \(stored.id) belongs to organisation \(stored.orgId), not to \(authOverride.orgId) of --auth-override")
+                    "mapping \(stored.id) belongs to organisation \(stored.orgId), not to \(authOverride.orgId) of --auth-override"
+                )
             }
         }
         if let authOverride {
             let org = authOverride.orgId
             let fromEnvironment = context.environment[AuthOverride.environmentKey].flatMap { $0.isEmpty ? nil : $0 }
             guard let key = authOverride.apiKey ?? fromEnvironment else {
-                throw UsageError("--auth-override \(org) without a key reads it from $\(AuthOverride.environmentKey), which is not set")
+                throw UsageError(
+                    "--auth-override \(org) without a key reads it from $\(AuthOverride.environmentKey), which is not set"
+                )
             }
             guard try store.organisationExists(org) else {
                 throw StoreError.invalid(
-                    "--auth-override: no organisation '\(org)' in \(context.databasePath); list them with `flexmap org list`")
+                    "--auth-override: no organisation '\(org)' in \(context.databasePath); list them with `flexmap org list`"
+                )
             }
             guard directory.isValidKey(orgId: org, apiKey: key) else {
                 throw StoreError.invalid(
-                    "--auth-override: the key given is not a live key of organisation \(org); see `flexmap key list --org \(org)`")
+                    "--auth-override: the key given is not a live key of organisation \(org); see `flexmap key list --org \(org)`"
+                )
             }
             override[.orgId] = org
             override[.apiKey] = key
