@@ -118,7 +118,13 @@ import Testing
         // Contacts carry the mapping; the form and the base64 body came through.
         let contacts = try scratch.runner.run(["mapping", "list", "--org", live.org, "--db", "s.db", "--json"])
         #expect(contacts.stdout.contains(#""contacts":5"#))
-        expectNoKeys(live, printed: [result], inputs: ["browser-export.har"])
+        // Saved as .json, it is still taken for a HAR.
+        try render("browser-export.har", live, as: "export.har.json")
+        let json = try scratch.runner.run([
+            "import", "--db", "s.db", "--input", "export.har.json", "--dry-run", "--report", "r2", "--json",
+        ])
+        #expect(try summary(json)["total"] as? Int == 13)
+        expectNoKeys(live, printed: [result, json], inputs: ["browser-export.har", "export.har.json"])
     }
 
     @Test func goReplayRecording() throws {

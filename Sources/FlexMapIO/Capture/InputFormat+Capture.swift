@@ -22,4 +22,24 @@ extension InputFormat {
         }
         return false
     }
+
+    /// Whether a file is an HTTP Archive whatever its name (`export.har.json`): a JSON
+    /// object whose first member is "log", as every HAR writer puts it.
+    public static func looksLikeHAR(path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: 4096) else { return false }
+        var bytes = [UInt8](head)[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        func skipSpace() {
+            while let first = bytes.first, first == 0x20 || first == 0x09 || first == 0x0A || first == 0x0D {
+                bytes.removeFirst()
+            }
+        }
+        skipSpace()
+        guard bytes.first == UInt8(ascii: "{") else { return false }
+        bytes.removeFirst()
+        skipSpace()
+        return bytes.starts(with: Array("\"log\"".utf8))
+    }
 }

@@ -96,6 +96,8 @@ struct ImportCommand: Command {
             format =
                 guessed == .ndjson && map == nil && mappingFile == nil && InputFormat.looksLikeCapture(path: input)
                 ? .capture : guessed
+        } else if input.lowercased().hasSuffix(".json"), InputFormat.looksLikeHAR(path: input) {
+            format = .har
         } else if input.lowercased().hasSuffix(".json") {
             throw UsageError(
                 "\(input): a .json file is one document; give one record per line (NDJSON, e.g. `jq -c '.[]' \(input) > records.ndjson`) or say --format ndjson if it already is")
