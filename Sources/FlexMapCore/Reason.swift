@@ -44,6 +44,7 @@ public enum Reason: String, Sendable, CaseIterable, Hashable, Codable {
     case credentialsAmbiguous = "credentials-ambiguous"
     case unsupportedMediaType = "unsupported-media-type"
     case notAWebhookRequest = "not-a-webhook-request"
+    case malformedRequest = "malformed-request"
 
     public var kind: OutcomeKind {
         switch self {
@@ -91,6 +92,8 @@ public enum Reason: String, Sendable, CaseIterable, Hashable, Codable {
         case .credentialsAmbiguous: return "a credential is given twice with different values"
         case .unsupportedMediaType: return "the body is neither JSON nor a form (application/x-www-form-urlencoded)"
         case .notAWebhookRequest: return "not a POST to /api/contacts/flex"
+        case .malformedRequest:
+            return "a damaged captured request: a broken record header, request line, headers or body (shorter than its Content-Length, bad chunks)"
         }
     }
 
@@ -108,7 +111,7 @@ public enum Reason: String, Sendable, CaseIterable, Hashable, Codable {
         case .unsupportedMediaType: return 415
         case .recordTooLarge: return 413
         case .invalidJSON, .notAnObject, .invalidUTF8, .credentialsAmbiguous, .unterminatedQuote, .tooManyFields,
-            .tooFewFields:
+            .tooFewFields, .malformedRequest:
             return 400
         default: return 422
         }

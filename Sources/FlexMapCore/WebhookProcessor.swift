@@ -47,11 +47,7 @@ public struct WebhookProcessor: Sendable {
         func fail(_ reason: Reason, _ detail: String) -> WebhookOutcome {
             WebhookOutcome(mapped: .problem(reason, detail: detail))
         }
-        guard request.method.uppercased() == "POST", request.path == WebhookRequest.flexPath else {
-            return fail(
-                .notAWebhookRequest,
-                "\(request.method) \(request.path) is not a webhook request (POST \(WebhookRequest.flexPath))")
-        }
+        if let refusal = Self.refusal(ofTarget: request) { return fail(refusal.reason, refusal.detail) }
         let body: JSONObject
         switch Self.decodeBody(request) {
         case .success(let object): body = object
@@ -76,6 +72,16 @@ public struct WebhookProcessor: Sendable {
         let mapped = pipeline.map(.json(.object(CredentialResolver.stripped(body))))
         return WebhookOutcome(
             mapped: mapped, mapId: credentials.mapId, orgId: credentials.orgId, onDuplicate: pipeline.mapping.onDuplicate)
+    }
+
+    /// `not-a-webhook-request` unless the request is a POST to the flex path.
+    public static func refusal(ofTarget request: WebhookRequest) -> BodyFailure? {
+        guard request.method.uppercased() == "POST", request.path == WebhookRequest.flexPath else {
+            return BodyFailure(
+                reason: .notAWebhookRequest,
+                detail: "\(request.method) \(request.path) is not a webhook request (POST \(WebhookRequest.flexPath))")
+        }
+        return nil
     }
 
     public struct BodyFailure: Error, Sendable, Equatable {

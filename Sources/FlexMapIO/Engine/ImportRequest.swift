@@ -54,27 +54,35 @@ public enum ImportTarget: Sendable {
     /// Captured requests: each one's credentials pick the mapping, as the endpoint does.
     case webhook(WebhookProcessor)
 
+    /// The orgId and mappingId that journal and summary give a capture import: each
+    /// request names its own.
+    public static let perRequest = "per-request"
+
     /// Names for the journal and summary.
     var orgId: String {
         if case .mapping(_, let orgId, _) = self { return orgId }
-        return "per-request"
+        return Self.perRequest
     }
 
     var mappingId: String {
         if case .mapping(_, _, let mappingId) = self { return mappingId }
-        return "per-request"
+        return Self.perRequest
     }
 
     var mappingName: String {
         if case .mapping(let mapping, _, _) = self { return mapping.name }
-        return "the mapping each request names"
+        return "each request's own"
     }
 
     var fingerprintText: String {
         switch self {
         case .mapping(let mapping, _, _): return JSONText.encode(mapping.jsonValue)
         case .webhook(let processor):
-            return "webhook:" + processor.override.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue)=\($0.value)" }.joined(separator: ",")
+            // The override's API key stays out: this text is hashed into the run journal,
+            // and nothing derived from a key belongs in the store.
+            return "webhook:"
+                + processor.override.filter { $0.key != .apiKey }.sorted { $0.key.rawValue < $1.key.rawValue }
+                .map { "\($0.key.rawValue)=\($0.value)" }.joined(separator: ",")
         }
     }
 }

@@ -28,13 +28,19 @@ struct RecordDecoder: Sendable {
                 return DecodedRecord(mapped: .problem(reason, detail: detail), onDuplicate: .skip)
             case .request(let request):
                 let outcome = processor.process(request)
-                return DecodedRecord(mapped: outcome.mapped, onDuplicate: outcome.onDuplicate)
+                return DecodedRecord(mapped: Self.named(outcome.mapped, record.label), onDuplicate: outcome.onDuplicate)
             case .json, .csv:
                 return DecodedRecord(
                     mapped: .problem(.notAWebhookRequest, detail: "line \(record.line) is a record, not a captured request"),
                     onDuplicate: .skip)
             }
         }
+    }
+
+    /// A captured request's verdict with its name in the capture ("gor id …") before the detail.
+    static func named(_ mapped: MappedRecord, _ label: String?) -> MappedRecord {
+        guard let label, case .problem(let reason, let detail) = mapped else { return mapped }
+        return .problem(reason, detail: label + ": " + detail)
     }
 
     private func map(_ record: InputRecord, pipeline: Pipeline, parser: JSONParser) -> MappedRecord {
@@ -52,9 +58,13 @@ struct RecordDecoder: Sendable {
             return pipeline.map(.json(value))
         case .request(let request):
             // A mapping file run over captured traffic: bodies only, credentials stripped.
+            if let refusal = WebhookProcessor.refusal(ofTarget: request) {
+                return Self.named(.problem(refusal.reason, detail: refusal.detail), record.label)
+            }
             switch WebhookProcessor.decodeBody(request, parser: parser) {
-            case .success(let body): return pipeline.map(.json(.object(CredentialResolver.stripped(body))))
-            case .failure(let failure): return .problem(failure.reason, detail: failure.detail)
+            case .success(let body):
+                return Self.named(pipeline.map(.json(.object(CredentialResolver.stripped(body)))), record.label)
+            case .failure(let failure): return Self.named(.problem(failure.reason, detail: failure.detail), record.label)
             }
         case .csv(let fields):
             if fields.allBlank { return .problem(.emptyRow) }

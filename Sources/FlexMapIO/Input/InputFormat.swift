@@ -2,13 +2,33 @@
 public enum InputFormat: String, Sendable, CaseIterable {
     case csv
     case ndjson
+    /// A browser or proxy HTTP Archive (HAR 1.2) of webhook requests.
+    case har
+    /// A GoReplay recording (`gor --output-file`).
+    case gor
+    /// flexmap's own capture NDJSON (`serve --capture`).
+    case capture
 
-    /// The format a file name suggests, or nil.
+    /// The format a file name suggests, or nil. `*.capture.ndjson` (and `.capture.jsonl`,
+    /// `.capture`) is a capture; for other `.ndjson` files see `looksLikeCapture`.
     public static func guess(path: String) -> InputFormat? {
         let lower = path.lowercased()
+        if lower.hasSuffix(".har") { return .har }
+        if lower.hasSuffix(".gor") { return .gor }
+        if lower.hasSuffix(".capture.ndjson") || lower.hasSuffix(".capture.jsonl") || lower.hasSuffix(".capture") {
+            return .capture
+        }
         if lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") || lower.hasSuffix(".txt") { return .csv }
         if lower.hasSuffix(".ndjson") || lower.hasSuffix(".jsonl") { return .ndjson }
         return nil
+    }
+
+    /// Captured webhook requests: each names its own organisation and mapping.
+    public var isCapture: Bool {
+        switch self {
+        case .har, .gor, .capture: return true
+        case .csv, .ndjson: return false
+        }
     }
 }
 
@@ -35,6 +55,12 @@ public enum Readers {
             return try CSVRecordReader(source: source, options: options, position: position)
         case .ndjson:
             return try NDJSONReader(source: source, maxRecordBytes: options.maxRecordBytes, position: position)
+        case .har:
+            return try HARReader(source: source, maxRecordBytes: options.maxRecordBytes, position: position)
+        case .gor:
+            return try GorReader(source: source, maxRecordBytes: options.maxRecordBytes, position: position)
+        case .capture:
+            return try CaptureReader(source: source, maxRecordBytes: options.maxRecordBytes, position: position)
         }
     }
 }

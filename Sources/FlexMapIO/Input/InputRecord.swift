@@ -25,14 +25,20 @@ public struct InputRecord: Sendable {
     /// Offset just past the record: where a resumed run continues.
     public var endOffset: Int64
     public var payload: Payload
+    /// How reports name a captured request besides its line ("entry 7", "gor id 1f3a…");
+    /// put before the detail of its outcome.
+    public var label: String?
 
-    public init(number: Int, line: Int, lineCount: Int = 1, raw: [UInt8], endOffset: Int64, payload: Payload) {
+    public init(
+        number: Int, line: Int, lineCount: Int = 1, raw: [UInt8], endOffset: Int64, payload: Payload, label: String? = nil
+    ) {
         self.number = number
         self.line = line
         self.lineCount = lineCount
         self.raw = raw
         self.endOffset = endOffset
         self.payload = payload
+        self.label = label
     }
 }
 

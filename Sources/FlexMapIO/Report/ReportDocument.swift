@@ -46,13 +46,18 @@ struct ReportDocument {
     /// The words of `reimportCommand(for:)`, each quoted for a shell as needed.
     func reimportWords(for file: ReportRowFile) -> [String]? {
         let inputFormat: String
+        let captured = ["har", "gor", "capture"].contains(summary.format)
         switch (file, format) {
         case (_, .csv): inputFormat = "csv"
-        case (.rejected, .json): inputFormat = summary.format == "capture" ? "capture" : "ndjson"
+        case (.rejected, .json): inputFormat = captured ? "capture" : "ndjson"
         case (.skipped, .json): return nil
         }
         var words = ["flexmap", "import", "--input", ReportText.shellWord(path(of: name(of: file)))]
-        if summary.mappingId.isEmpty {
+        if summary.mappingId == ImportTarget.perRequest {
+            // Captured requests name their own mapping; their API keys were redacted.
+            return words + ["--format", inputFormat, "--auth-override", "ORG:YOUR_API_KEY"]
+        }
+        if summary.mappingId.isEmpty || summary.mappingId.hasPrefix("file:") {
             words += ["--mapping", "MAPPING.json"]
         } else {
             words += ["--map", ReportText.shellWord(summary.mappingId)]

@@ -6,7 +6,11 @@ enum SummaryText {
     static func render(_ summary: RunSummary, reportDirectory: String) -> String {
         var lines: [String] = []
         let title = summary.dryRun ? "DRY RUN (nothing stored)" : (summary.resumed ? "import (resumed)" : "import")
-        lines.append("flexmap \(title): \(summary.input) → mapping '\(summary.mappingName)', org \(summary.orgId)")
+        if summary.mappingId == ImportTarget.perRequest {
+            lines.append("flexmap \(title): \(summary.input) (\(summary.format)) → the organisation and mapping each request names")
+        } else {
+            lines.append("flexmap \(title): \(summary.input) → mapping '\(summary.mappingName)', org \(summary.orgId)")
+        }
         for warning in summary.warnings { lines.append("  warning: \(warning)") }
         let total = summary.total
         func row(_ label: String, _ count: Int, _ kind: OutcomeKind?) -> String {

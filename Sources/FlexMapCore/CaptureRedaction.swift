@@ -1,0 +1,387 @@
+/// Hides the secrets of captured requests before they are written anywhere: the report's
+/// `rejected.ndjson` and `skipped.csv` keep each bad request as a capture line that can
+/// be imported again, with every API key replaced by "REDACTED".
+///
+/// What is replaced:
+/// - query and body fields named `apiKey`, `api_key` or `api-key` (any case, at any depth
+///   of a JSON body; form fields too);
+/// - the headers `x-api-key`, `authorization`, `proxy-authorization`, `cookie`,
+///   `set-cookie` (whole values), and headers named like those fields (`apikey: …`);
+/// - any other copy of those values in the request (a `Referer` URL, a nested field), and
+///   in free text `apiKey=…`, `"apiKey":"…"`, `x-api-key: …`, `Authorization: …` and
+///   `Bearer …` (for records too damaged to parse).
+///
+/// orgId and mapId stay visible: they identify, they do not authenticate (a webhook URL
+/// carries its mapId in the clear), and a rejected request can only be imported again,
+/// with `--auth-override ORG:KEY`, if its mapId is still there.
+public enum CaptureRedaction {
+    public static let placeholder = "REDACTED"
+
+    /// Copies of a secret are hunted everywhere only when it is at least this long; a
+    /// shorter value is replaced where it stands but not in unrelated text.
+    public static let minimumHuntedLength = 8
+
+    /// Query and body field names that hold a secret.
+    public static func isSecretParameter(_ name: String) -> Bool {
+        switch name.lowercased() {
+        case "apikey", "api_key", "api-key": return true
+        default: return false
+        }
+    }
+
+    /// Header names whose whole value is a secret.
+    public static func isSecretHeader(_ name: String) -> Bool {
+        switch name.lowercased() {
+        case "x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie": return true
+        default: return false
+        }
+    }
+
+    static func isSecretName(_ name: String) -> Bool { isSecretParameter(name) || isSecretHeader(name) }
+
+    // MARK: - Requests
+
+    /// The entry with its secrets replaced. Bytes that hold no secret are kept as they
+    /// were; a JSON body that held one is written again compactly.
+    public static func redact(_ entry: CaptureFormat.Entry, parser: JSONParser = JSONParser()) -> CaptureFormat.Entry {
+        let queryParts = parameters(Array(entry.rawQuery.utf8))
+        let body = Body(entry.body, parser: parser)
+
+        var secrets: [String] = []
+        for part in queryParts where part.isSecret { secrets.append(part.value) }
+        for header in entry.headers where isSecretName(header.name) {
+            secrets.append(header.value)
+            let words = header.value.split(separator: " ", maxSplits: 1)
+            if words.count == 2 { secrets.append(String(words[1]).trimmingWhitespace()) }
+        }
+        secrets += body.secrets
+        let hunted = huntable(secrets)
+
+        var out = entry
+        out.path = scrub(entry.path, hunted: hunted)
+        out.rawQuery = String(decoding: rebuild(queryParts, hunted: hunted), as: UTF8.self)
+        out.headers = entry.headers.map { header in
+            (header.name, isSecretName(header.name) ? placeholder : scrub(header.value, hunted: hunted))
+        }
+        out.body = body.redacted(hunted: hunted)
+        return out
+    }
+
+    /// A JSON value (a damaged capture line, a HAR entry) with every secret replaced:
+    /// members named like a credential, `{"name": "x-api-key", "value": …}` pairs (HAR
+    /// headers and query lists), `["x-api-key", …]` pairs (capture headers), and copies
+    /// of their values or `apiKey=…` text inside strings.
+    public static func redact(_ value: JSONValue) -> JSONValue {
+        var secrets: [String] = []
+        collectSecrets(value, into: &secrets)
+        return apply(value, hunted: huntable(secrets))
+    }
+
+    /// Free text (a damaged record) with secrets replaced: `apiKey=…` and `"apiKey":"…"`,
+    /// `x-api-key: …`, `Authorization: …`, `Cookie: …` and `Bearer …`, plus `secrets`
+    /// wherever they occur.
+    public static func scrub(_ text: String, secrets: [String] = []) -> String {
+        scrub(text, hunted: huntable(secrets))
+    }
+
+    public static func scrub(bytes: [UInt8], secrets: [String] = []) -> [UInt8] {
+        scrub(bytes: bytes, hunted: huntable(secrets))
+    }
+
+    // MARK: - Parts
+
+    /// One `name=value` part of a query string or form body, raw.
+    struct Parameter {
+        var raw: ArraySlice<UInt8>
+        var rawName: ArraySlice<UInt8>
+        var value: String
+        var isSecret: Bool
+    }
+
+    static func parameters(_ bytes: [UInt8]) -> [Parameter] {
+        guard !bytes.isEmpty else { return [] }
+        return bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false).map { part in
+            let equals = part.firstIndex(of: UInt8(ascii: "="))
+            let rawName = part[part.startIndex..<(equals ?? part.endIndex)]
+            let rawValue = equals.map { part[($0 + 1)...] } ?? []
+            let name = PercentDecoding.decode(rawName, plusIsSpace: true) ?? String(decoding: rawName, as: UTF8.self)
+            let value = PercentDecoding.decode(rawValue, plusIsSpace: true) ?? String(decoding: rawValue, as: UTF8.self)
+            return Parameter(
+                raw: part, rawName: rawName, value: value, isSecret: !value.isEmpty && isSecretParameter(name))
+        }
+    }
+
+    static func rebuild(_ parts: [Parameter], hunted: [[UInt8]]) -> [UInt8] {
+        var out: [UInt8] = []
+        for (index, part) in parts.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: "&")) }
+            if part.isSecret {
+                out += part.rawName
+                out.append(UInt8(ascii: "="))
+                out += Array(placeholder.utf8)
+            } else {
+                out += scrub(bytes: Array(part.raw), hunted: hunted)
+            }
+        }
+        return out
+    }
+
+    /// A body as the redaction sees it: JSON, form fields, or other bytes.
+    enum Body {
+        case json(JSONValue, original: [UInt8])
+        case form([Parameter])
+        case other([UInt8])
+
+        init(_ bytes: [UInt8], parser: JSONParser) {
+            let first = bytes.first { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }
+            if first == UInt8(ascii: "{") || first == UInt8(ascii: "["), let value = try? parser.parse(bytes) {
+                self = .json(value, original: bytes)
+            } else if first != nil, String(validating: bytes, as: UTF8.self) != nil,
+                bytes.contains(UInt8(ascii: "=")), !bytes.contains(where: { $0 == 0x0A || $0 == 0x0D })
+            {
+                self = .form(CaptureRedaction.parameters(bytes))
+            } else {
+                self = .other(bytes)
+            }
+        }
+
+        var secrets: [String] {
+            switch self {
+            case .json(let value, _):
+                var found: [String] = []
+                collectSecrets(value, into: &found)
+                return found
+            case .form(let parts): return parts.filter(\.isSecret).map(\.value)
+            case .other: return []
+            }
+        }
+
+        func redacted(hunted: [[UInt8]]) -> [UInt8] {
+            switch self {
+            case .json(let value, let original):
+                let redacted = apply(value, hunted: hunted)
+                return redacted == value ? original : Array(JSONText.encode(redacted).utf8)
+            case .form(let parts): return rebuild(parts, hunted: hunted)
+            case .other(let bytes): return scrub(bytes: bytes, hunted: hunted)
+            }
+        }
+    }
+
+    // MARK: - JSON
+
+    static func collectSecrets(_ value: JSONValue, into secrets: inout [String]) {
+        switch value {
+        case .array(let items):
+            if items.count == 2, case .string(let name) = items[0], isSecretName(name),
+                case .string(let secret) = items[1]
+            {
+                secrets.append(secret)
+            }
+            for item in items { collectSecrets(item, into: &secrets) }
+        case .object(let object):
+            let namedSecret = object["name"].flatMap { $0.scalarText }.map(isSecretName) ?? false
+            for member in object.members {
+                if isSecretName(member.key) || (namedSecret && member.key == "value"),
+                    let text = member.value.scalarText
+                {
+                    secrets.append(text)
+                } else {
+                    collectSecrets(member.value, into: &secrets)
+                }
+            }
+        default:
+            break
+        }
+    }
+
+    static func apply(_ value: JSONValue, hunted: [[UInt8]]) -> JSONValue {
+        switch value {
+        case .string(let text):
+            return .string(scrub(text, hunted: hunted))
+        case .array(let items):
+            if items.count == 2, case .string(let name) = items[0], isSecretName(name), case .string = items[1] {
+                return .array([items[0], .string(placeholder)])
+            }
+            return .array(items.map { apply($0, hunted: hunted) })
+        case .object(let object):
+            let namedSecret = object["name"].flatMap { $0.scalarText }.map(isSecretName) ?? false
+            return .object(
+                JSONObject(
+                    object.members.map { member in
+                        let secret = isSecretName(member.key) || (namedSecret && member.key == "value")
+                        if secret, member.value.scalarText != nil { return (member.key, .string(placeholder)) }
+                        return (member.key, apply(member.value, hunted: hunted))
+                    }))
+        default:
+            return value
+        }
+    }
+
+    // MARK: - Text
+
+    /// The byte forms of secrets worth hunting: as they are and percent-encoded.
+    static func huntable(_ secrets: [String]) -> [[UInt8]] {
+        var forms: [[UInt8]] = []
+        for secret in secrets {
+            let trimmed = secret.trimmingWhitespace()
+            guard trimmed.utf8.count >= minimumHuntedLength, trimmed != placeholder else { continue }
+            for form in [trimmed, PercentDecoding.encode(trimmed)] where !forms.contains(Array(form.utf8)) {
+                forms.append(Array(form.utf8))
+            }
+        }
+        // Longer first, so a secret that contains another is replaced whole.
+        return forms.sorted { $0.count > $1.count }
+    }
+
+    static func scrub(_ text: String, hunted: [[UInt8]]) -> String {
+        let bytes = Array(text.utf8)
+        let scrubbed = scrub(bytes: bytes, hunted: hunted)
+        return scrubbed == bytes ? text : String(decoding: scrubbed, as: UTF8.self)
+    }
+
+    static func scrub(bytes: [UInt8], hunted: [[UInt8]]) -> [UInt8] {
+        var data = bytes
+        for secret in hunted { data = replacingAll(secret, in: data) }
+        return scrubPatterns(data)
+    }
+
+    static let placeholderBytes = Array(placeholder.utf8)
+
+    static func replacingAll(_ needle: [UInt8], in data: [UInt8]) -> [UInt8] {
+        guard !needle.isEmpty, data.count >= needle.count else { return data }
+        var out: [UInt8] = []
+        var index = 0
+        var found = false
+        while index < data.count {
+            if data[index] == needle[0], index + needle.count <= data.count,
+                data[index..<(index + needle.count)].elementsEqual(needle)
+            {
+                out += placeholderBytes
+                index += needle.count
+                found = true
+            } else {
+                out.append(data[index])
+                index += 1
+            }
+        }
+        return found ? out : data
+    }
+
+    private enum Pattern {
+        /// `apiKey=…`, `"apiKey":"…"`, `x-api-key: …`: the value up to a delimiter.
+        case parameter
+        /// `Authorization: …`, `Cookie: …`: the rest of the line or string.
+        case headerLine
+        /// `Bearer …`: one token.
+        case bearer
+    }
+
+    private static let patterns: [(name: [UInt8], pattern: Pattern)] = {
+        let named: [(String, Pattern)] = [
+            ("apikey", .parameter), ("api_key", .parameter), ("api-key", .parameter),
+            ("proxy-authorization", .headerLine), ("authorization", .headerLine), ("set-cookie", .headerLine),
+            ("cookie", .headerLine), ("bearer", .bearer),
+        ]
+        return named.map { (Array($0.0.utf8), $0.1) }
+    }()
+
+    static func scrubPatterns(_ data: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(data.count)
+        var index = 0
+        var changed = false
+        outer: while index < data.count {
+            let atBoundary = index == 0 || !isWordByte(data[index - 1])
+            if atBoundary {
+                for (name, pattern) in patterns where matches(name, in: data, at: index) {
+                    let nameEnd = index + name.count
+                    if nameEnd < data.count, isWordByte(data[nameEnd]) { continue }
+                    guard let (valueStart, valueEnd) = valueRange(pattern, in: data, after: nameEnd) else { continue }
+                    out += data[index..<valueStart]
+                    if valueEnd > valueStart {
+                        out += placeholderBytes
+                        changed = changed || !data[valueStart..<valueEnd].elementsEqual(placeholderBytes)
+                    }
+                    index = valueEnd
+                    continue outer
+                }
+            }
+            out.append(data[index])
+            index += 1
+        }
+        return changed ? out : data
+    }
+
+    /// Where the value that follows a pattern's name lies, or nil when the name is not
+    /// followed by a value (it is just a word).
+    private static func valueRange(_ pattern: Pattern, in data: [UInt8], after nameEnd: Int) -> (Int, Int)? {
+        var cursor = nameEnd
+        func skipSpaces() { while cursor < data.count, data[cursor] == 0x20 || data[cursor] == 0x09 { cursor += 1 } }
+        func skipQuote() {
+            if cursor + 1 < data.count, data[cursor] == UInt8(ascii: "\\"), data[cursor + 1] == UInt8(ascii: "\"") {
+                cursor += 2
+            } else if cursor < data.count, data[cursor] == UInt8(ascii: "\"") || data[cursor] == UInt8(ascii: "'") {
+                cursor += 1
+            }
+        }
+        let stop: (UInt8) -> Bool
+        switch pattern {
+        case .bearer:
+            guard cursor < data.count, data[cursor] == 0x20 || data[cursor] == 0x09 else { return nil }
+            skipSpaces()
+            stop = isValueDelimiter
+        case .parameter, .headerLine:
+            var isParameter = false
+            if case .parameter = pattern { isParameter = true }
+            // A form's list name: api_key[]=…
+            if isParameter, cursor + 1 < data.count, data[cursor] == UInt8(ascii: "["),
+                data[cursor + 1] == UInt8(ascii: "]")
+            {
+                cursor += 2
+            }
+            skipQuote()
+            skipSpaces()
+            guard cursor < data.count else { return nil }
+            let separator = data[cursor]
+            guard separator == UInt8(ascii: ":") || (isParameter && separator == UInt8(ascii: "=")) else { return nil }
+            cursor += 1
+            skipSpaces()
+            skipQuote()
+            if isParameter { stop = isValueDelimiter } else { stop = isLineDelimiter }
+        }
+        let start = cursor
+        while cursor < data.count, !stop(data[cursor]) { cursor += 1 }
+        return (start, cursor)
+    }
+
+    private static func matches(_ name: [UInt8], in data: [UInt8], at index: Int) -> Bool {
+        guard index + name.count <= data.count else { return false }
+        for offset in 0..<name.count {
+            let byte = data[index + offset]
+            let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+            if lower != name[offset] { return false }
+        }
+        return true
+    }
+
+    private static func isWordByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            || byte == 0x5F
+    }
+
+    /// The end of a header value: the line, or the JSON string it sits in.
+    private static func isLineDelimiter(_ byte: UInt8) -> Bool {
+        byte == 0x0A || byte == 0x0D || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
+    private static func isValueDelimiter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "&"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "\\"), 0x20, 0x09, 0x0A, 0x0D,
+            UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "}"), UInt8(ascii: "]"), UInt8(ascii: ")"),
+            UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "#"):
+            return true
+        default:
+            return false
+        }
+    }
+}
