@@ -84,6 +84,17 @@ public struct WebhookProcessor: Sendable {
         return nil
     }
 
+    /// The status the endpoint answers a request with, given its outcome's reason (nil:
+    /// created, 201). Like `Reason.httpStatus`, except that a wrong method on the flex
+    /// path is 405, as `serve` answers it.
+    public static func httpStatus(for reason: Reason?, request: WebhookRequest) -> Int {
+        guard let reason else { return 201 }
+        if reason == .notAWebhookRequest, request.path == WebhookRequest.flexPath, request.method.uppercased() != "POST" {
+            return 405
+        }
+        return reason.httpStatus
+    }
+
     public struct BodyFailure: Error, Sendable, Equatable {
         public var reason: Reason
         public var detail: String

@@ -121,6 +121,10 @@ struct FakeDirectory: MappingDirectory {
         #expect(Reason.mappingUnknown.httpStatus == 404)
         #expect(Reason.recordTooLarge.httpStatus == 413)
         #expect(Reason.unsupportedMediaType.httpStatus == 415)
+        let get = WebhookRequest(method: "GET", target: "/api/contacts/flex")
+        #expect(WebhookProcessor.httpStatus(for: .notAWebhookRequest, request: get) == 405)
+        #expect(WebhookProcessor.httpStatus(for: .notAWebhookRequest, request: WebhookRequest(method: "POST", target: "/x")) == 404)
+        #expect(WebhookProcessor.httpStatus(for: nil, request: get) == 201)
     }
 
     @Test func formsAndTargets() {
