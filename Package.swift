@@ -17,7 +17,8 @@ let package = Package(
         // C++ shims with extern "C" headers.
         .target(
             name: "CPhoneNumber",
-            linkerSettings: [.linkedLibrary("phonenumber")]),
+            // protobuf: the shim reads the library's metadata; re2: its fast validity check.
+            linkerSettings: [.linkedLibrary("phonenumber"), .linkedLibrary("protobuf"), .linkedLibrary("re2")]),
         .target(
             name: "CSimdJSON",
             linkerSettings: [.linkedLibrary("simdjson")]),
