@@ -1,0 +1,39 @@
+import FlexMapCore
+import Foundation
+
+/// The throughput results as the markdown section kept in reports/phone-benchmark.md.
+struct BenchmarkReport {
+    let results: [ThroughputBenchmark.Result]
+    let options: BenchOptions
+    let tally: VerdictTally
+
+    var markdown: String {
+        let baseline = results.first { $0.engine == .reference && $0.threads == 1 }?.numbersPerSecond ?? 1
+        var lines = [
+            "## Phone validation throughput",
+            "",
+            "`phone-bench --count \(options.count) --repeat \(options.repeats) --seed \(options.seed)` (release build),",
+            "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(Self.today()), libphonenumber 8.12.57 (Debian). Each row is the best",
+            "of \(options.repeats) passes over the same \(options.count) realistic inputs (every region; national and",
+            "international forms with assorted punctuation, E.164, IDD-prefixed, wrong lengths, junk),",
+            "after one untimed warm-up pass. Verdicts: \(tally.summary).",
+            "",
+            "| Path | Threads | Numbers/s | vs direct, 1 thread |",
+            "|---|---:|---:|---:|",
+        ]
+        for result in results {
+            let path = result.engine == .reference ? "direct libphonenumber" : "fast path (RE2 validity)"
+            let rate = Int(result.numbersPerSecond.rounded()).formatted(.number.grouping(.automatic))
+            let ratio = String(format: "%.2fx", result.numbersPerSecond / baseline)
+            lines.append("| \(path) | \(result.threads) | \(rate) | \(ratio) |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func today() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        return formatter.string(from: Date())
+    }
+}
