@@ -16,17 +16,27 @@ struct ThroughputBenchmark {
     let repeats: Int
 
     /// Every engine at every thread count: one untimed pass first (it compiles each
-    /// worker thread's patterns), then the best of `repeats` timed passes.
+    /// worker thread's patterns), then the best of `repeats` timed passes. The passes
+    /// take turns, so a burst of other load on this shared machine does not fall on all
+    /// the passes of one configuration.
     func run(threadCounts: [Int]) -> [Result] {
-        var results: [Result] = []
-        for engine in [PhoneValidator.Engine.reference, .fast] {
-            for threads in threadCounts {
-                _ = pass(engine: engine, threads: threads, limit: min(samples.count, 20_000))
-                let best = (0..<repeats).map { _ in pass(engine: engine, threads: threads, limit: samples.count) }.min()!
-                results.append(Result(engine: engine, threads: threads, numbersPerSecond: Double(samples.count) / best))
+        let configurations = [PhoneValidator.Engine.reference, .fast].flatMap { engine in
+            threadCounts.map { (engine: engine, threads: $0) }
+        }
+        for configuration in configurations {
+            _ = pass(engine: configuration.engine, threads: configuration.threads, limit: min(samples.count, 20_000))
+        }
+        var best = Array(repeating: Double.infinity, count: configurations.count)
+        for _ in 0..<repeats {
+            for (index, configuration) in configurations.enumerated() {
+                let seconds = pass(engine: configuration.engine, threads: configuration.threads, limit: samples.count)
+                best[index] = min(best[index], seconds)
             }
         }
-        return results
+        return zip(configurations, best).map { configuration, seconds in
+            Result(engine: configuration.engine, threads: configuration.threads,
+                   numbersPerSecond: Double(samples.count) / seconds)
+        }
     }
 
     /// Checks the first `limit` samples split in `threads` contiguous slices, one per
