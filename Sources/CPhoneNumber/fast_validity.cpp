@@ -1,14 +1,12 @@
 #include "fast_validity.h"
 
 #include "metadata_index.h"
+#include "thread_patterns.h"
 
 #include <phonenumbers/phonenumberutil.h>
-#include <re2/re2.h>
 
 #include <algorithm>
-#include <memory>
 #include <string>
-#include <vector>
 
 namespace flexmap {
 namespace phone {
@@ -17,41 +15,6 @@ using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
 
 namespace {
-
-/// This thread's compiled patterns, by MetadataIndex pattern index, compiled on first
-/// use. One RE2 per thread because a shared RE2 guards its DFA cache with a lock, which
-/// is the very contention this path exists to avoid.
-class ThreadPatterns {
-public:
-    const RE2 &get(int index) {
-        if (compiled_.empty()) compiled_.resize(MetadataIndex::shared().patterns().size());
-        std::unique_ptr<RE2> &slot = compiled_[index];
-        if (!slot) {
-            RE2::Options options;
-            // A library does not write to stderr. RE2's default memory budget is ample:
-            // the largest metadata pattern compiles to under 600 instructions.
-            options.set_log_errors(false);
-            slot.reset(new RE2(MetadataIndex::shared().patterns()[index], options));
-        }
-        return *slot;
-    }
-
-private:
-    std::vector<std::unique_ptr<RE2>> compiled_;
-};
-
-thread_local ThreadPatterns threadPatterns;
-
-/// RegexBasedMatcher::MatchNationalNumber with allow_prefix_match false.
-bool fullMatch(int pattern, const std::string &text) {
-    if (pattern < 0) return false;  // empty national_number_pattern never matches
-    return threadPatterns.get(pattern).Match(text, 0, text.size(), RE2::ANCHOR_BOTH, nullptr, 0);
-}
-
-/// RegExp::Consume: does a prefix of `text` match (ICU's lookingAt).
-bool prefixMatch(int pattern, const std::string &text) {
-    return threadPatterns.get(pattern).Match(text, 0, text.size(), RE2::ANCHOR_START, nullptr, 0);
-}
 
 /// PhoneNumberUtil::IsNumberMatchingDesc.
 bool matches(const std::string &nsn, const NumberDesc &desc) {
