@@ -1,6 +1,7 @@
 // Thin extern "C" shim over libphonenumber. Every C++ exception is caught here.
 #include "fm_phone.h"
 
+#include "fast_parse.h"
 #include "fast_validity.h"
 
 #include <phonenumbers/phonenumber.pb.h>
@@ -53,6 +54,20 @@ bool parse(const char *number, size_t length, const char *region, PhoneNumber *p
     return false;
 }
 
+/// parse, but through the fast parser when it reproduces the library for this input.
+bool fastParse(const char *number, size_t length, const char *region, PhoneNumber *parsed,
+               fm_phone_status *failure) {
+    std::string input(number, length);
+    std::string regionCode = region ? std::string(region) : std::string("ZZ");
+    PhoneNumberUtil::ErrorType error = PhoneNumberUtil::NO_PARSING_ERROR;
+    switch (flexmap::phone::parseNumber(input, regionCode, parsed, &error)) {
+    case flexmap::phone::FastParse::parsed: return true;
+    case flexmap::phone::FastParse::failed: *failure = fromParseError(error); return false;
+    case flexmap::phone::FastParse::unsupported: break;
+    }
+    return parse(number, length, region, parsed, failure);
+}
+
 /// The verdict once validity is known: why, for an invalid number, or its E.164 form.
 fm_phone_status conclude(const PhoneNumber &parsed, bool valid, char *e164, size_t e164_capacity) {
     // Only an invalid number pays for the reason. IsPossibleNumberWithReason reads
@@ -72,7 +87,7 @@ extern "C" fm_phone_status fm_phone_check(const char *number, size_t length, con
     try {
         PhoneNumber parsed;
         fm_phone_status failure = FM_PHONE_INTERNAL_ERROR;
-        if (!parse(number, length, region, &parsed, &failure)) return failure;
+        if (!fastParse(number, length, region, &parsed, &failure)) return failure;
         return conclude(parsed, flexmap::phone::isValidNumber(parsed), e164, e164_capacity);
     } catch (...) {
         return FM_PHONE_INTERNAL_ERROR;

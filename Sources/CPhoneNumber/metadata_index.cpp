@@ -48,6 +48,20 @@ private:
     std::unordered_map<std::string, int> indices_;
 };
 
+/// Digits and "$1"..."$9" only: what the metadata's transform rules are made of.
+bool isSimpleTransformRule(const std::string &rule) {
+    for (size_t i = 0; i < rule.size(); i++) {
+        if (rule[i] >= '0' && rule[i] <= '9') continue;
+        if (rule[i] == '$' && i + 1 < rule.size() && rule[i + 1] >= '1' && rule[i + 1] <= '9' &&
+            (i + 2 == rule.size() || rule[i + 2] < '0' || rule[i + 2] > '9')) {
+            i++;
+            continue;
+        }
+        return false;
+    }
+    return true;
+}
+
 NumberDesc reduce(const PhoneNumberDesc &desc, PatternTable &table) {
     NumberDesc reduced;
     // An absent desc reads as the default instance: empty pattern, no lengths, which
@@ -76,7 +90,32 @@ RegionRules reduce(const std::string &region, const PhoneMetadata &metadata, Pat
     rules.voicemail = reduce(metadata.voicemail(), table);
     rules.fixedLine = reduce(metadata.fixed_line(), table);
     rules.mobile = reduce(metadata.mobile(), table);
+
+    ParseRules &parse = rules.parse;
+    parse.countryCode = metadata.country_code();
+    // Parse uses international_prefix() even when absent (then ""), so keep it as is.
+    parse.internationalPrefix = table.indexOf(metadata.international_prefix());
+    if (!metadata.national_prefix_for_parsing().empty()) {
+        parse.nationalPrefixForParsing = table.indexOf(metadata.national_prefix_for_parsing());
+    }
+    parse.transformRule = metadata.national_prefix_transform_rule();
+    parse.generalLengths.assign(metadata.general_desc().possible_length().begin(),
+                                metadata.general_desc().possible_length().end());
+    parse.generalLocalLengths.assign(metadata.general_desc().possible_length_local_only().begin(),
+                                     metadata.general_desc().possible_length_local_only().end());
+    // TestNumberLength reads the first possible length unchecked; and the transform
+    // rules in the metadata are digits and "$1"/"$2" only, which is all we substitute.
+    parse.useLibrary = parse.generalLengths.empty() || !isSimpleTransformRule(parse.transformRule);
     return rules;
+}
+
+/// The highest "$n" group a transform rule names (0 for none).
+int highestGroup(const std::string &rule) {
+    int highest = 0;
+    for (size_t i = 0; i + 1 < rule.size(); i++) {
+        if (rule[i] == '$' && rule[i + 1] >= '0' && rule[i + 1] <= '9') highest = std::max(highest, rule[i + 1] - '0');
+    }
+    return highest;
 }
 
 std::vector<int> patternsOf(const RegionRules &rules) {
@@ -121,6 +160,7 @@ MetadataIndex::MetadataIndex() {
             CallingCodeRules &rules = byCallingCode_[callingCode];
             std::list<std::string> regions;
             util.GetRegionCodesForCountryCallingCode(callingCode, &regions);
+            rules.known = !regions.empty();
             for (const std::string &region : regions) {
                 const PhoneMetadata *metadata = nullptr;
                 if (region == "001") {
@@ -144,18 +184,39 @@ MetadataIndex::MetadataIndex() {
             }
         }
         patterns_ = table.take();
+        for (const CallingCodeRules &rules : byCallingCode_) {
+            for (const RegionRules &region : rules.regions) {
+                if (region.region != "001") regions_[region.region] = &region;
+            }
+        }
+        // Parse asks "is this a region?" of the library's region map; answer it only if
+        // every region the library knows is here.
+        parsable_ = regions_.size() == byRegion.size() - byRegion.count("ZZ");
 
         // Every pattern must compile in RE2 (libphonenumber itself uses ICU here); a
         // calling code with one that does not stays with the library.
         std::vector<bool> compiles(patterns_.size());
+        std::vector<int> groups(patterns_.size());
         RE2::Options options;
         options.set_log_errors(false);
-        for (size_t i = 0; i < patterns_.size(); i++) compiles[i] = RE2(patterns_[i], options).ok();
+        for (size_t i = 0; i < patterns_.size(); i++) {
+            RE2 compiled(patterns_[i], options);
+            compiles[i] = compiled.ok();
+            groups[i] = compiled.NumberOfCapturingGroups();
+        }
         for (CallingCodeRules &rules : byCallingCode_) {
-            for (const RegionRules &region : rules.regions) {
+            for (RegionRules &region : rules.regions) {
                 for (int pattern : patternsOf(region)) {
                     if (pattern >= 0 && !compiles[pattern]) rules.useLibrary = true;
                 }
+                ParseRules &parse = region.parse;
+                for (int pattern : {parse.internationalPrefix, parse.nationalPrefixForParsing}) {
+                    if (pattern >= 0 && !compiles[pattern]) parse.useLibrary = true;
+                }
+                // Parse captures at most two groups of the national prefix; a transform
+                // rule must not name a group beyond those.
+                int captured = parse.nationalPrefixForParsing >= 0 ? groups[parse.nationalPrefixForParsing] : 0;
+                if (highestGroup(parse.transformRule) > std::min(captured, 2)) parse.useLibrary = true;
             }
         }
         usable_ = true;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace flexmap {
@@ -22,6 +23,19 @@ struct NumberDesc {
     uint64_t lengths = 0;
 };
 
+/// What Parse reads of a region's metadata.
+struct ParseRules {
+    int countryCode = 0;
+    int internationalPrefix = -1;       // pattern index of international_prefix (maybe "")
+    int nationalPrefixForParsing = -1;  // pattern index, or -1 when empty (nothing to strip)
+    std::string transformRule;          // national_prefix_transform_rule, "$1"-style
+    std::vector<int> generalLengths;    // general_desc possible lengths, in metadata order
+    std::vector<int> generalLocalLengths;
+    /// True when a rule is one the fast parser does not reproduce (a pattern RE2
+    /// cannot compile, an unusual transform rule): such numbers go to the library.
+    bool useLibrary = false;
+};
+
 /// The metadata of one region (or non-geographical entity) sharing a calling code.
 struct RegionRules {
     std::string region;           // "GB", or "001" for a non-geographical entity
@@ -31,6 +45,7 @@ struct RegionRules {
     // In the order GetNumberTypeHelper tries them; any match means "not UNKNOWN".
     NumberDesc premiumRate, tollFree, sharedCost, voip, personalNumber, pager, uan, voicemail;
     NumberDesc fixedLine, mobile;
+    ParseRules parse;
 };
 
 /// The regions of one country calling code, in libphonenumber's own order (its main
@@ -40,6 +55,9 @@ struct CallingCodeRules {
     /// True when a pattern did not compile in RE2 or a region had no metadata: numbers
     /// with this calling code are then checked by libphonenumber itself.
     bool useLibrary = false;
+    /// True when the library maps this calling code to regions (GetRegionCodeForCountryCode
+    /// gives a region, not "ZZ").
+    bool known = false;
 };
 
 /// Built once from the metadata libphonenumber compiled in (the same bytes its
@@ -52,11 +70,28 @@ public:
     /// False when the metadata could not be loaded; every check then goes to the library.
     bool usable() const { return usable_; }
 
+    /// False when the fast parser cannot tell regions apart exactly as the library
+    /// does (a region's metadata was missing); every parse then goes to the library.
+    bool parsable() const { return usable_ && parsable_; }
+
     /// The rules for a calling code, or nullptr when no region uses it.
     const CallingCodeRules *rulesFor(int callingCode) const {
         if (callingCode < 0 || callingCode >= static_cast<int>(byCallingCode_.size())) return nullptr;
         const CallingCodeRules &rules = byCallingCode_[callingCode];
         return rules.regions.empty() && !rules.useLibrary ? nullptr : &rules;
+    }
+
+    /// The rules of a geographical region ("GB"), as IsValidRegionCode and
+    /// GetMetadataForRegion see it; nullptr for anything else ("001", "ZZ", "gb").
+    const RegionRules *region(const std::string &code) const {
+        auto found = regions_.find(code);
+        return found == regions_.end() ? nullptr : found->second;
+    }
+
+    /// GetRegionCodeForCountryCode(callingCode) != "ZZ".
+    bool isKnownCallingCode(int callingCode) const {
+        return callingCode > 0 && callingCode < static_cast<int>(byCallingCode_.size()) &&
+               byCallingCode_[callingCode].known;
     }
 
     /// Every distinct pattern the rules refer to, by index.
@@ -65,8 +100,10 @@ public:
 private:
     MetadataIndex();
     bool usable_ = false;
+    bool parsable_ = false;
     std::vector<CallingCodeRules> byCallingCode_;  // indexed by calling code (1...999)
     std::vector<std::string> patterns_;
+    std::unordered_map<std::string, const RegionRules *> regions_;  // geographical only
 };
 
 } // namespace phone

@@ -24,14 +24,16 @@ typedef enum fm_phone_status {
 /// NUL-terminated, into `e164` (capacity `e164_capacity`, 24 bytes are always enough).
 /// Thread-safe; never throws.
 ///
-/// The fast path: libphonenumber's Parse, Format and IsPossibleNumberWithReason, with
-/// IsValidNumber reproduced over the library's own metadata in RE2, compiled per thread,
-/// so threads share no lock. Gives exactly fm_phone_check_reference's answers.
+/// The fast path: Parse (for plainly written numbers: ASCII digits, spaces, + - . ( ) /)
+/// and IsValidNumber reproduced over the library's own metadata with RE2 patterns
+/// compiled per thread, so threads share no lock; libphonenumber's Parse for any other
+/// input, and its Format and IsPossibleNumberWithReason (lock-free) for the rest. Gives
+/// exactly fm_phone_check_reference's answers.
 fm_phone_status fm_phone_check(const char *number, size_t length, const char *region,
                                char *e164, size_t e164_capacity);
 
-/// The same check done wholly by libphonenumber (its IsValidNumber takes a global lock):
-/// the reference the fast path is tested against.
+/// The same check done wholly by libphonenumber (its regex cache takes a global lock
+/// for every pattern it looks up): the reference the fast path is tested against.
 fm_phone_status fm_phone_check_reference(const char *number, size_t length, const char *region,
                                          char *e164, size_t e164_capacity);
 
