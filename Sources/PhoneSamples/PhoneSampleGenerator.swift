@@ -132,23 +132,72 @@ public struct PhoneSampleGenerator: Sendable {
         let base = random.chance(60) ? (example.national ?? example.international) : example.international
         let text: String
         switch Int.random(in: 0..<100, using: &random) {
-        case 0..<30: return realistic()
-        case 30..<45: text = randomDigits()
-        case 45..<55: text = mutateDigits(base)
-        case 55..<62: text = base + extensions.randomElement(using: &random)!
-        case 62..<68: text = withLetters(base)
-        case 68..<74: text = withUnicode(base)
-        case 74..<79: text = rfc3966(base)
-        case 79..<84: text = callingCodeWithoutPlus(example)
-        case 84..<92: text = randomJunk()
-        case 92..<96: text = nonGeographical()
-        default: text = String(repeating: base, count: Int.random(in: 2...12, using: &random))
+        case 0..<25: return realistic()
+        case 25..<37: text = randomDigits()
+        case 37..<45: text = mutateDigits(base)
+        case 45..<50: text = base + extensions.randomElement(using: &random)!
+        case 50..<54: text = withLetters(base)
+        case 54..<58: text = withUnicode(base)
+        case 58..<61: text = rfc3966(base)
+        case 61..<65: text = callingCodeWithoutPlus(example)
+        case 65..<70: text = randomJunk()
+        case 70..<73: text = nonGeographical()
+        case 73..<75: text = String(repeating: base, count: Int.random(in: 2...12, using: &random))
+        default: text = plainVariant(example)
         }
         return PhoneSample(text: text, region: oddRegion(near: region))
     }
 
     private let extensions = [" ext. 123", " x45", " #12", ",,123", ";ext=7", " ext 9999999999999999999999", " X 1",
                               "#", " extn: 44", " int 5", ";isub=12", " anexo 3", ", 12", "~55", " доб 4", "ｘ12"]
+
+    /// Plain characters only (digits, spaces, + - . ( ) /), varied where Parse has rules:
+    /// international prefixes, national and carrier prefixes, pluses, and punctuation
+    /// anywhere, with the row's region often not the number's.
+    private mutating func plainVariant(_ example: PhoneValidator.ExampleNumber) -> String {
+        let international = example.international.dropFirst()
+        let callingCode = String(international.prefix { $0 != " " })
+        let nationalDigits = (example.national ?? String(international)).filter(\.isASCIIDigit)
+        let significant = String(international.dropFirst(callingCode.count)).filter(\.isASCIIDigit)
+        var text: String
+        switch Int.random(in: 0..<6, using: &random) {
+        case 0:  // an international prefix, real or not, then the calling code
+            text = internationalPrefixes.randomElement(using: &random)! + " " + callingCode + " " + significant
+        case 1:  // a national or carrier prefix before the significant number
+            text = String((0..<Int.random(in: 1...3, using: &random)).map { _ in
+                Character(String(Int.random(in: 0...9, using: &random)))
+            }) + significant
+        case 2:  // digits slipped in after the national prefix (carrier codes, mobile tokens)
+            var digits = Array(nationalDigits)
+            let extra = (0..<Int.random(in: 1...3, using: &random)).map { _ in
+                Character(String(Int.random(in: 0...9, using: &random)))
+            }
+            digits.insert(contentsOf: extra, at: min(1, digits.count))
+            text = String(digits)
+        case 3:  // pluses and zeros around the calling code
+            text = ["++", "+0", "+00", "+ ", "+(", "(+", "+-", "0+", "+011 "].randomElement(using: &random)!
+                + callingCode + (random.chance(50) ? ")" : " ") + significant
+        case 4:  // the calling code and national prefix both
+            text = callingCode + " " + nationalDigits
+        default:  // the national digits as they are
+            text = random.chance(50) ? nationalDigits : significant
+        }
+        return sprinkle(text)
+    }
+
+    private let internationalPrefixes = ["00", "011", "0011", "010", "001", "002", "009", "0010", "810", "8 10", "000",
+                                         "119", "0012", "0014", "99", "990", "994", "1", "0", "+00", "00 0", "012"]
+
+    /// Plain punctuation put in at random places, sometimes doubled or leading.
+    private mutating func sprinkle(_ text: String) -> String {
+        var characters = Array(text)
+        let punctuation: [Character] = [" ", " ", "-", ".", "(", ")", "/", "+"]
+        for _ in 0..<Int.random(in: 0...4, using: &random) {
+            let index = Int.random(in: 0...characters.count, using: &random)
+            characters.insert(punctuation.randomElement(using: &random)!, at: index)
+        }
+        return String(characters)
+    }
 
     /// Digit strings of every length from 0 to 25, bare or with a plus or an IDD.
     private mutating func randomDigits() -> String {
