@@ -3,6 +3,7 @@ struct BenchOptions {
     enum Mode {
         case throughput
         case differential(count: Int)
+        case sweep
     }
 
     var mode = Mode.throughput
@@ -14,12 +15,16 @@ struct BenchOptions {
     static let usage = """
         usage: phone-bench [--count N] [--repeat R] [--seed S] [--out FILE]
                phone-bench --diff N [--seed S]
+               phone-bench --sweep
 
           (no --diff)  numbers/s of direct libphonenumber and the fast path, on 1 and 2
                        threads, over N realistic inputs (default 200000); --out writes
                        the result as a markdown section to FILE
           --diff N     compares the fast path with libphonenumber on N adversarial
                        inputs; exits 1 and prints the first mismatches if any differ
+          --sweep      the same comparison over every example number of every region
+                       in several written forms, each with every region and none
+                       (about 5.8 million inputs)
         """
 
     /// Parses the arguments after the program name; nil with a message on a usage error.
@@ -28,6 +33,10 @@ struct BenchOptions {
         var rest = arguments[...]
         while let flag = rest.popFirst() {
             guard flag != "--help", flag != "-h" else { return .failure(UsageError(message: usage)) }
+            if flag == "--sweep" {
+                options.mode = .sweep
+                continue
+            }
             guard let value = rest.popFirst() else { return .failure(UsageError(message: "\(flag) needs a value")) }
             switch flag {
             case "--count", "--repeat", "--diff":

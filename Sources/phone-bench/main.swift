@@ -32,14 +32,24 @@ case .throughput:
     }
 
 case .differential(let count):
+    compare(DifferentialTest.adversarial(count: count, seed: options.seed), describing: "adversarial inputs (seed \(options.seed))")
+
+case .sweep:
+    let sweep = PhoneSweep()
+    compare(DifferentialTest.sweep(sweep),
+            describing: "sweep inputs (\(sweep.forms.count) example numbers in their forms x \(sweep.regions.count) regions)")
+}
+
+/// Runs a differential test, prints what it found, and exits 1 on any mismatch.
+func compare(_ test: DifferentialTest, describing inputs: String) -> Never {
     let started = Date()
-    let outcome = DifferentialTest(count: count, seed: options.seed).run()
+    let outcome = test.run()
     let seconds = Date().timeIntervalSince(started)
-    print("differential: \(outcome.checked) adversarial inputs (seed \(options.seed)) in "
-        + String(format: "%.1f s", seconds) + ": \(outcome.mismatchCount) mismatches")
+    print("differential: \(outcome.checked) \(inputs) in " + String(format: "%.1f s", seconds)
+        + ": \(outcome.mismatchCount) mismatches")
     print("reference verdicts: \(outcome.tally.summary)")
     for mismatch in outcome.firstMismatches {
-        print("  #\(mismatch.index) \(String(reflecting: mismatch.sample.text)) region \(mismatch.sample.region ?? "nil"): "
+        print("  \(String(reflecting: mismatch.sample.text)) region \(mismatch.sample.region ?? "nil"): "
             + "fast \(mismatch.fast), libphonenumber \(mismatch.reference)")
     }
     exit(outcome.mismatchCount == 0 ? 0 : 1)
