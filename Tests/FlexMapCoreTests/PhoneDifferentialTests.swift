@@ -7,31 +7,47 @@ import Testing
 /// The fast engine against libphonenumber itself: the same verdict, reason and E.164
 /// form on every input. (`phone-bench --diff 5000000` runs the large version.)
 @Suite struct PhoneDifferentialTests {
-    static let chunks = 8
-    static let chunkSize = 25_000
+    /// 150,000 adversarial inputs: random digits, junk, letters, extensions, RFC 3966,
+    /// non-ASCII digits, prefix variants, odd regions.
+    @Test func fastEngineAgreesOnAdversarialInputs() {
+        let chunkSize = 25_000
+        let (checked, mismatches) = compareEngines(chunks: 6) { chunk in
+            PhoneSampleGenerator.samples(count: chunkSize, seed: 0xF1E7 &+ UInt64(chunk), mix: .adversarial)
+        }
+        #expect(checked == 6 * chunkSize)
+        #expect(mismatches.isEmpty, "\(mismatches.count) mismatches, first: \(mismatches.prefix(10).joined(separator: "; "))")
+    }
 
-    @Test func fastEngineAgreesWithLibphonenumber() {
+    /// Every example number of every region in its written forms, with regions whose
+    /// parsing rules differ (trunk prefixes, transform rules, IDDs): about 150,000 inputs.
+    @Test func fastEngineAgreesOnEveryRegionsNumbers() {
+        let sweep = PhoneSweep(regions: [nil, "US", "GB", "AR", "BR", "AU", "IT"])
+        let (checked, mismatches) = compareEngines(chunks: sweep.forms.count) { sweep.samples(ofExample: $0) }
+        #expect(checked == sweep.count)
+        #expect(mismatches.isEmpty, "\(mismatches.count) mismatches, first: \(mismatches.prefix(10).joined(separator: "; "))")
+    }
+
+    /// Checks each chunk's samples with both engines on all cores; returns how many were
+    /// checked and a description of each that differed.
+    private func compareEngines(chunks: Int, samples: @escaping @Sendable (Int) -> [PhoneSample]) -> (Int, [String]) {
         let mismatches = Mutex<[String]>([])
         let checked = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: Self.chunks) { chunk in
-            let samples = PhoneSampleGenerator.samples(
-                count: Self.chunkSize, seed: 0xF1E7 &+ UInt64(chunk), mix: .adversarial)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let fast = PhoneValidator(engine: .fast)
             let reference = PhoneValidator(engine: .reference)
             var local: [String] = []
-            for sample in samples {
+            let chunkSamples = samples(chunk)
+            for sample in chunkSamples {
                 let expected = reference.check(sample.text, region: sample.region)
                 let actual = fast.check(sample.text, region: sample.region)
                 if actual != expected {
                     local.append("\(String(reflecting: sample.text)) [\(sample.region ?? "nil")]: \(actual) != \(expected)")
                 }
             }
-            checked.add(samples.count, ordering: .relaxed)
+            checked.add(chunkSamples.count, ordering: .relaxed)
             mismatches.withLock { $0 += local }
         }
-        #expect(checked.load(ordering: .relaxed) == Self.chunks * Self.chunkSize)
-        let found = mismatches.withLock { $0 }
-        #expect(found.isEmpty, "\(found.count) mismatches, first: \(found.prefix(10).joined(separator: "; "))")
+        return (checked.load(ordering: .relaxed), mismatches.withLock { $0 })
     }
 
     @Test func everyRegionIsCovered() {
