@@ -4,10 +4,10 @@ import PackageDescription
 let package = Package(
     name: "flexmap",
     products: [
+        .executable(name: "phone-bench", targets: ["phone-bench"]),
         .executable(name: "flexmap", targets: ["flexmap"]),
         .library(name: "FlexMapCore", targets: ["FlexMapCore"]),
         .library(name: "FlexMapIO", targets: ["FlexMapIO"]),
-        .executable(name: "phone-bench", targets: ["phone-bench"]),
     ],
     targets: [
         // C libraries from Debian, seen through module maps.
@@ -32,11 +32,11 @@ let package = Package(
         .target(name: "FlexMapIO", dependencies: ["FlexMapCore", "CSQLite", "CLibCSV"]),
         // The command line.
         .executableTarget(name: "flexmap", dependencies: ["FlexMapCore", "FlexMapIO"]),
+
         // Phone validation: deterministic sample inputs, and the benchmark and
         // differential test over them (phone-bench --diff N).
         .target(name: "PhoneSamples", dependencies: ["FlexMapCore"]),
         .executableTarget(name: "phone-bench", dependencies: ["FlexMapCore", "PhoneSamples"]),
-
         .testTarget(name: "FlexMapCoreTests", dependencies: ["FlexMapCore", "PhoneSamples"]),
         .testTarget(name: "FlexMapIOTests", dependencies: ["FlexMapIO", "FlexMapCore"]),
         .testTarget(name: "FlexMapCLITests", dependencies: ["FlexMapIO", "FlexMapCore"]),
