@@ -52,7 +52,8 @@ public struct PhoneSampleGenerator: Sendable {
     private mutating func realistic() -> PhoneSample {
         // Half the rows from the markets CRM exports are mostly made of (the largest
         // libphonenumber patterns are theirs), half from any region, so all appear.
-        let (region, example) = random.chance(50)
+        let (region, example) =
+            random.chance(50)
             ? catalog.randomCommonExample(using: &random) : catalog.randomExample(using: &random)
         let roll = Int.random(in: 0..<100, using: &random)
         switch roll {
@@ -69,15 +70,18 @@ public struct PhoneSampleGenerator: Sendable {
         case 86..<90:  // dialled with an international prefix from Europe or North America
             let digits = e164(vary(example.international)).dropFirst()
             if random.chance(50) {
-                return PhoneSample(text: "00 " + digits, region: ["DE", "FR", "GB", "IT", "ES"].randomElement(using: &random))
+                return PhoneSample(
+                    text: "00 " + digits, region: ["DE", "FR", "GB", "IT", "ES"].randomElement(using: &random))
             }
             return PhoneSample(text: "011 " + digits, region: "US")
         case 90..<96:  // a digit too many or too few
             let text = example.national ?? example.international
             return PhoneSample(text: random.chance(50) ? dropDigit(text) : addDigit(text), region: region)
         default:  // junk people type into phone fields
-            let junk = ["", "n/a", "-", "unknown", "call me", "none", "0", "123", "tbd", "jane@example.com",
-                        "see notes", "+", "()", "000000"]
+            let junk = [
+                "", "n/a", "-", "unknown", "call me", "none", "0", "123", "tbd", "jane@example.com",
+                "see notes", "+", "()", "000000",
+            ]
             return PhoneSample(text: junk.randomElement(using: &random)!, region: region)
         }
     }
@@ -148,8 +152,10 @@ public struct PhoneSampleGenerator: Sendable {
         return PhoneSample(text: text, region: oddRegion(near: region))
     }
 
-    private let extensions = [" ext. 123", " x45", " #12", ",,123", ";ext=7", " ext 9999999999999999999999", " X 1",
-                              "#", " extn: 44", " int 5", ";isub=12", " anexo 3", ", 12", "~55", " доб 4", "ｘ12"]
+    private let extensions = [
+        " ext. 123", " x45", " #12", ",,123", ";ext=7", " ext 9999999999999999999999", " X 1",
+        "#", " extn: 44", " int 5", ";isub=12", " anexo 3", ", 12", "~55", " доб 4", "ｘ12",
+    ]
 
     /// Plain characters only (digits, spaces, + - . ( ) /), varied where Parse has rules:
     /// international prefixes, national and carrier prefixes, pluses, and punctuation
@@ -164,9 +170,11 @@ public struct PhoneSampleGenerator: Sendable {
         case 0:  // an international prefix, real or not, then the calling code
             text = internationalPrefixes.randomElement(using: &random)! + " " + callingCode + " " + significant
         case 1:  // a national or carrier prefix before the significant number
-            text = String((0..<Int.random(in: 1...3, using: &random)).map { _ in
-                Character(String(Int.random(in: 0...9, using: &random)))
-            }) + significant
+            text =
+                String(
+                    (0..<Int.random(in: 1...3, using: &random)).map { _ in
+                        Character(String(Int.random(in: 0...9, using: &random)))
+                    }) + significant
         case 2:  // digits slipped in after the national prefix (carrier codes, mobile tokens)
             var digits = Array(nationalDigits)
             let extra = (0..<Int.random(in: 1...3, using: &random)).map { _ in
@@ -175,7 +183,8 @@ public struct PhoneSampleGenerator: Sendable {
             digits.insert(contentsOf: extra, at: min(1, digits.count))
             text = String(digits)
         case 3:  // pluses and zeros around the calling code
-            text = ["++", "+0", "+00", "+ ", "+(", "(+", "+-", "0+", "+011 "].randomElement(using: &random)!
+            text =
+                ["++", "+0", "+00", "+ ", "+(", "(+", "+-", "0+", "+011 "].randomElement(using: &random)!
                 + callingCode + (random.chance(50) ? ")" : " ") + significant
         case 4:  // the calling code and national prefix both
             text = callingCode + " " + nationalDigits
@@ -185,8 +194,10 @@ public struct PhoneSampleGenerator: Sendable {
         return sprinkle(text)
     }
 
-    private let internationalPrefixes = ["00", "011", "0011", "010", "001", "002", "009", "0010", "810", "8 10", "000",
-                                         "119", "0012", "0014", "99", "990", "994", "1", "0", "+00", "00 0", "012"]
+    private let internationalPrefixes = [
+        "00", "011", "0011", "010", "001", "002", "009", "0010", "810", "8 10", "000",
+        "119", "0012", "0014", "99", "990", "994", "1", "0", "+00", "00 0", "012",
+    ]
 
     /// Plain punctuation put in at random places, sometimes doubled or leading.
     private mutating func sprinkle(_ text: String) -> String {
@@ -242,19 +253,20 @@ public struct PhoneSampleGenerator: Sendable {
     /// Fullwidth or Arabic-Indic digits, fullwidth plus, non-breaking spaces.
     private mutating func withUnicode(_ text: String) -> String {
         let style = Int.random(in: 0..<4, using: &random)
-        return String(text.map { character -> Character in
-            guard let digit = character.wholeNumberValue, character.isASCIIDigit else {
-                if character == "+" && style != 3 { return "＋" }
-                if character == " " && style == 3 { return "\u{00A0}" }
-                return character
-            }
-            switch style {
-            case 0: return Character(Unicode.Scalar(0xFF10 + UInt32(digit))!)  // fullwidth
-            case 1: return Character(Unicode.Scalar(0x0660 + UInt32(digit))!)  // Arabic-Indic
-            case 2: return random.chance(50) ? Character(Unicode.Scalar(0x06F0 + UInt32(digit))!) : character
-            default: return character
-            }
-        })
+        return String(
+            text.map { character -> Character in
+                guard let digit = character.wholeNumberValue, character.isASCIIDigit else {
+                    if character == "+" && style != 3 { return "＋" }
+                    if character == " " && style == 3 { return "\u{00A0}" }
+                    return character
+                }
+                switch style {
+                case 0: return Character(Unicode.Scalar(0xFF10 + UInt32(digit))!)  // fullwidth
+                case 1: return Character(Unicode.Scalar(0x0660 + UInt32(digit))!)  // Arabic-Indic
+                case 2: return random.chance(50) ? Character(Unicode.Scalar(0x06F0 + UInt32(digit))!) : character
+                default: return character
+                }
+            })
     }
 
     /// RFC 3966 forms, valid and not.

@@ -26,15 +26,19 @@ public struct PhoneSweep: Sendable {
         forms[index].flatMap { text in regions.map { PhoneSample(text: text, region: $0) } }
     }
 
-    static let internationalPrefixes = ["00", "011", "0011", "010", "001", "810", "8~10", "0010", "009", "0012",
-                                        "119", "00 1", "1", "0"]
+    static let internationalPrefixes = [
+        "00", "011", "0011", "010", "001", "810", "8~10", "0010", "009", "0012",
+        "119", "00 1", "1", "0",
+    ]
 
     static func forms(of example: PhoneValidator.ExampleNumber) -> [String] {
         let international = example.international.dropFirst()
         let callingCode = String(international.prefix { $0 != " " })
         let significant = String(international.dropFirst(callingCode.count)).filter(\.isASCIIDigit)
-        var forms = [callingCode + significant, callingCode + " " + significant, "+" + callingCode + significant,
-                     "+" + callingCode + "0" + significant]
+        var forms = [
+            callingCode + significant, callingCode + " " + significant, "+" + callingCode + significant,
+            "+" + callingCode + "0" + significant,
+        ]
         if let national = example.national {
             forms += [national, national.filter(\.isASCIIDigit), callingCode + " " + national.filter(\.isASCIIDigit)]
         }

@@ -34,8 +34,9 @@ struct ThroughputBenchmark {
             }
         }
         return zip(configurations, best).map { configuration, seconds in
-            Result(engine: configuration.engine, threads: configuration.threads,
-                   numbersPerSecond: Double(samples.count) / seconds)
+            Result(
+                engine: configuration.engine, threads: configuration.threads,
+                numbersPerSecond: Double(samples.count) / seconds)
         }
     }
 

@@ -1,5 +1,5 @@
-import Foundation
 import FlexMapCore
+import Foundation
 
 /// Counts verdicts by outcome: "valid" or the invalid reason's name.
 struct VerdictTally {

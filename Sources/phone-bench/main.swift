@@ -32,12 +32,16 @@ case .throughput:
     }
 
 case .differential(let count):
-    compare(DifferentialTest.adversarial(count: count, seed: options.seed), describing: "adversarial inputs (seed \(options.seed))")
+    compare(
+        DifferentialTest.adversarial(count: count, seed: options.seed),
+        describing: "adversarial inputs (seed \(options.seed))")
 
 case .sweep:
     let sweep = PhoneSweep()
-    compare(DifferentialTest.sweep(sweep),
-            describing: "sweep inputs (\(sweep.forms.count) example numbers in their forms x \(sweep.regions.count) regions)")
+    compare(
+        DifferentialTest.sweep(sweep),
+        describing:
+            "sweep inputs (\(sweep.forms.count) example numbers in their forms x \(sweep.regions.count) regions)")
 }
 
 /// Runs a differential test, prints what it found, and exits 1 on any mismatch.
@@ -45,12 +49,14 @@ func compare(_ test: DifferentialTest, describing inputs: String) -> Never {
     let started = Date()
     let outcome = test.run()
     let seconds = Date().timeIntervalSince(started)
-    print("differential: \(outcome.checked) \(inputs) in " + String(format: "%.1f s", seconds)
-        + ": \(outcome.mismatchCount) mismatches")
+    print(
+        "differential: \(outcome.checked) \(inputs) in " + String(format: "%.1f s", seconds)
+            + ": \(outcome.mismatchCount) mismatches")
     print("reference verdicts: \(outcome.tally.summary)")
     for mismatch in outcome.firstMismatches {
-        print("  \(String(reflecting: mismatch.sample.text)) region \(mismatch.sample.region ?? "nil"): "
-            + "fast \(mismatch.fast), libphonenumber \(mismatch.reference)")
+        print(
+            "  \(String(reflecting: mismatch.sample.text)) region \(mismatch.sample.region ?? "nil"): "
+                + "fast \(mismatch.fast), libphonenumber \(mismatch.reference)")
     }
     exit(outcome.mismatchCount == 0 ? 0 : 1)
 }

@@ -15,7 +15,9 @@ import Testing
             PhoneSampleGenerator.samples(count: chunkSize, seed: 0xF1E7 &+ UInt64(chunk), mix: .adversarial)
         }
         #expect(checked == 6 * chunkSize)
-        #expect(mismatches.isEmpty, "\(mismatches.count) mismatches, first: \(mismatches.prefix(10).joined(separator: "; "))")
+        #expect(
+            mismatches.isEmpty,
+            "\(mismatches.count) mismatches, first: \(mismatches.prefix(10).joined(separator: "; "))")
     }
 
     /// Every example number of every region in its written forms, with regions whose
@@ -24,7 +26,9 @@ import Testing
         let sweep = PhoneSweep(regions: [nil, "US", "GB", "AR", "BR", "AU", "IT"])
         let (checked, mismatches) = compareEngines(chunks: sweep.forms.count) { sweep.samples(ofExample: $0) }
         #expect(checked == sweep.count)
-        #expect(mismatches.isEmpty, "\(mismatches.count) mismatches, first: \(mismatches.prefix(10).joined(separator: "; "))")
+        #expect(
+            mismatches.isEmpty,
+            "\(mismatches.count) mismatches, first: \(mismatches.prefix(10).joined(separator: "; "))")
     }
 
     /// Checks each chunk's samples with both engines on all cores; returns how many were
@@ -41,7 +45,8 @@ import Testing
                 let expected = reference.check(sample.text, region: sample.region)
                 let actual = fast.check(sample.text, region: sample.region)
                 if actual != expected {
-                    local.append("\(String(reflecting: sample.text)) [\(sample.region ?? "nil")]: \(actual) != \(expected)")
+                    local.append(
+                        "\(String(reflecting: sample.text)) [\(sample.region ?? "nil")]: \(actual) != \(expected)")
                 }
             }
             checked.add(chunkSamples.count, ordering: .relaxed)

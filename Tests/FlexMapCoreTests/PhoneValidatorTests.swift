@@ -79,8 +79,8 @@ import Testing
         Case("020 7946 0018", "ZZ", invalid: .phoneInvalidCountryCode),
         Case("12", "US", invalid: .phoneTooShort),
         Case("123", "GB", invalid: .phoneTooShort),
-        Case("+44 1", "GB", invalid: .phoneTooShort),      // Parse: TOO_SHORT_NSN
-        Case("00", "GB", invalid: .phoneTooShort),         // Parse: TOO_SHORT_AFTER_IDD
+        Case("+44 1", "GB", invalid: .phoneTooShort),  // Parse: TOO_SHORT_NSN
+        Case("00", "GB", invalid: .phoneTooShort),  // Parse: TOO_SHORT_AFTER_IDD
         Case("+1 65025300", nil, invalid: .phoneTooShort),
         Case("0207946001823456789", "GB", invalid: .phoneTooLong),  // Parse: TOO_LONG_NSN
         Case("(201) 555-01234", "US", invalid: .phoneTooLong),
@@ -107,10 +107,11 @@ import Testing
     }
 
     @Test func everyInvalidReasonIsCovered() {
-        let covered = Set(Self.invalidNumbers.compactMap { example -> Reason? in
-            if case .invalid(let reason) = example.expected { return reason }
-            return nil
-        })
+        let covered = Set(
+            Self.invalidNumbers.compactMap { example -> Reason? in
+                if case .invalid(let reason) = example.expected { return reason }
+                return nil
+            })
         #expect(covered == Set(Reason.allCases.filter { $0.kind == .invalidPhone }))
     }
 
