@@ -1,5 +1,5 @@
-// The validity rules of libphonenumber's compiled-in metadata, copied once into plain
-// immutable tables so many threads can read them without any lock.
+// The validity and parsing rules of libphonenumber's compiled-in metadata, copied once into
+// plain immutable tables so many threads can read them without any lock.
 #ifndef FM_METADATA_INDEX_H
 #define FM_METADATA_INDEX_H
 
