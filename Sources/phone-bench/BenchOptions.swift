@@ -4,6 +4,7 @@ struct BenchOptions {
         case throughput
         case differential(count: Int)
         case sweep
+        case help
     }
 
     var mode = Mode.throughput
@@ -32,20 +33,20 @@ struct BenchOptions {
         var options = BenchOptions()
         var rest = arguments[...]
         while let flag = rest.popFirst() {
-            guard flag != "--help", flag != "-h" else { return .failure(UsageError(message: usage)) }
-            if flag == "--sweep" {
+            switch flag {
+            case "--help", "-h":
+                options.mode = .help
+                return .success(options)
+            case "--sweep":
                 options.mode = .sweep
                 continue
+            case "--count", "--repeat", "--diff", "--seed", "--out":
+                break
+            default:
+                return .failure(UsageError(message: "unknown option \(flag)\n\n\(usage)"))
             }
             guard let value = rest.popFirst() else { return .failure(UsageError(message: "\(flag) needs a value")) }
             switch flag {
-            case "--count", "--repeat", "--diff":
-                guard let number = Int(value), number > 0 else {
-                    return .failure(UsageError(message: "\(flag) needs a positive whole number, got '\(value)'"))
-                }
-                if flag == "--count" { options.count = number }
-                if flag == "--repeat" { options.repeats = number }
-                if flag == "--diff" { options.mode = .differential(count: number) }
             case "--seed":
                 guard let number = UInt64(value) else {
                     return .failure(UsageError(message: "--seed needs a whole number, got '\(value)'"))
@@ -54,7 +55,12 @@ struct BenchOptions {
             case "--out":
                 options.outputPath = value
             default:
-                return .failure(UsageError(message: "unknown option \(flag)\n\n\(usage)"))
+                guard let number = Int(value), number > 0 else {
+                    return .failure(UsageError(message: "\(flag) needs a positive whole number, got '\(value)'"))
+                }
+                if flag == "--count" { options.count = number }
+                if flag == "--repeat" { options.repeats = number }
+                if flag == "--diff" { options.mode = .differential(count: number) }
             }
         }
         return .success(options)

@@ -36,6 +36,9 @@ case .differential(let count):
         DifferentialTest.adversarial(count: count, seed: options.seed),
         describing: "adversarial inputs (seed \(options.seed))")
 
+case .help:
+    print(BenchOptions.usage)
+
 case .sweep:
     let sweep = PhoneSweep()
     compare(
