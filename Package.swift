@@ -4,6 +4,7 @@ import PackageDescription
 let package = Package(
     name: "flexmap",
     products: [
+        .executable(name: "phone-bench", targets: ["phone-bench"]),
         .executable(name: "flexmap", targets: ["flexmap"]),
         .library(name: "FlexMapCore", targets: ["FlexMapCore"]),
         .library(name: "FlexMapIO", targets: ["FlexMapIO"]),
@@ -24,7 +25,8 @@ let package = Package(
         // C++ shims with extern "C" headers.
         .target(
             name: "CPhoneNumber",
-            linkerSettings: [.linkedLibrary("phonenumber")]),
+            // protobuf: the shim reads the library's metadata; re2: its fast validity check.
+            linkerSettings: [.linkedLibrary("phonenumber"), .linkedLibrary("protobuf"), .linkedLibrary("re2")]),
         .target(
             name: "CSimdJSON",
             linkerSettings: [.linkedLibrary("simdjson")]),
@@ -42,7 +44,11 @@ let package = Package(
         // The serve benchmark's baseline: the same libmicrohttpd owner answering 201 {} to everything.
         .executableTarget(name: "bench-echo", dependencies: ["FlexMapNet"]),
 
-        .testTarget(name: "FlexMapCoreTests", dependencies: ["FlexMapCore"]),
+        // Phone validation: deterministic sample inputs, and the benchmark and
+        // differential test over them (phone-bench --diff N).
+        .target(name: "PhoneSamples", dependencies: ["FlexMapCore"]),
+        .executableTarget(name: "phone-bench", dependencies: ["FlexMapCore", "PhoneSamples"]),
+        .testTarget(name: "FlexMapCoreTests", dependencies: ["FlexMapCore", "PhoneSamples"]),
         .testTarget(name: "FlexMapIOTests", dependencies: ["FlexMapIO", "FlexMapCore"]),
         .testTarget(name: "FlexMapNetTests", dependencies: ["FlexMapNet", "FlexMapIO", "FlexMapCore"]),
         .testTarget(

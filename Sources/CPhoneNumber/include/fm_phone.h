@@ -23,8 +23,25 @@ typedef enum fm_phone_status {
 /// none) and checks it with IsValidNumber. On FM_PHONE_VALID writes the E.164 form,
 /// NUL-terminated, into `e164` (capacity `e164_capacity`, 24 bytes are always enough).
 /// Thread-safe; never throws.
+///
+/// The fast path: Parse (for plainly written numbers: ASCII digits, spaces, + - . ( ) /)
+/// and IsValidNumber reproduced over the library's own metadata with RE2 patterns
+/// compiled per thread, so threads share no lock; libphonenumber's Parse for any other
+/// input, and its Format and IsPossibleNumberWithReason (lock-free) for the rest. Gives
+/// exactly fm_phone_check_reference's answers.
 fm_phone_status fm_phone_check(const char *number, size_t length, const char *region,
                                char *e164, size_t e164_capacity);
+
+/// The same check done wholly by libphonenumber (its regex cache takes a global lock
+/// for every pattern it looks up): the reference the fast path is tested against.
+fm_phone_status fm_phone_check_reference(const char *number, size_t length, const char *region,
+                                         char *e164, size_t e164_capacity);
+
+/// Writes libphonenumber's example numbers for `region` as lines "NATIONAL\tINTERNATIONAL\n"
+/// (one per number type that has an example), or for "001" one line "\tINTERNATIONAL\n"
+/// per non-geographical entity. Returns the length needed including the final NUL
+/// (1 for an unknown region); writes only when `capacity` is enough.
+size_t fm_phone_examples(const char *region, char *buffer, size_t capacity);
 
 /// 1 when libphonenumber has metadata for this two-letter region code, else 0.
 int fm_phone_is_supported_region(const char *region);
