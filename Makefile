@@ -6,10 +6,10 @@ SWIFT ?= swift
 RELEASE_BIN := .build/release/flexmap
 # Debian packages the build, tests and benchmarks need.
 DEB_PACKAGES := pkg-config libsqlite3-dev sqlite3 libcsv-dev libphonenumber-dev libsimdjson-dev \
-	libre2-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev
+	libre2-dev libprotobuf-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev wrk curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps build release demo test bench bench-serve clean lint format
+.PHONY: help deps build release demo test bench bench-serve bench-phone check-phone clean lint format
 
 help: ## List the targets
 	@echo "flexmap — make targets:"
@@ -52,6 +52,15 @@ bench: release ## Benchmarks (writes reports/benchmarks.md)
 bench-serve: release ## serve benchmark alone: wrk against serve and an empty endpoint (appends to reports/benchmarks.md)
 	$(SWIFT) build -c release --product bench-echo
 	bench/serve_bench.sh reports/benchmarks.md
+
+bench-phone: deps ## Phone validation throughput, fast path vs libphonenumber (writes reports/phone-benchmark.md)
+	$(SWIFT) build -c release --product phone-bench
+	.build/release/phone-bench --out reports/phone-benchmark.md
+
+check-phone: deps ## The fast phone path against libphonenumber: 5M random inputs + every region's examples (~2 min)
+	$(SWIFT) build -c release --product phone-bench
+	.build/release/phone-bench --diff 5000000
+	.build/release/phone-bench --sweep
 
 lint: ## swift-format lint
 	$(SWIFT) format lint --recursive Sources Tests Package.swift
