@@ -151,8 +151,14 @@ if [ "$BIG_ROWS" != 0 ]; then
   } >> "$OUT"
 fi
 
-for extra in bench/phone_bench.sh bench/serve_bench.sh bench/replay_bench.sh; do
-  [ -x "$extra" ] && "$extra" "$OUT"
+echo "phone validation" >&2
+swift build -c release --product phone-bench > /dev/null
+.build/release/phone-bench --out reports/phone-benchmark.md > /dev/null
+{ echo; cat reports/phone-benchmark.md; echo; } >> "$OUT"
+
+swift build -c release --product bench-echo > /dev/null
+for extra in bench/serve_bench.sh bench/replay_bench.sh; do
+  if [ -x "$extra" ]; then "$extra" "$OUT"; fi
 done
 echo "wrote $OUT" >&2
 cat "$OUT"
