@@ -82,10 +82,26 @@ public struct Contact: Sendable, Equatable {
     }
 
     /// `contact_tags` as stored: a JSON array.
-    public var tagsJSON: String { JSONText.encode(.array(tags.map(JSONValue.string))) }
+    public var tagsJSON: String {
+        if tags.isEmpty { return "[]" }
+        var out = "["
+        for (index, tag) in tags.enumerated() {
+            if index > 0 { out += "," }
+            JSONText.quote(tag, into: &out)
+        }
+        return out + "]"
+    }
 
     /// `contact_variables` as stored: a JSON object with sorted keys.
     public var variablesJSON: String {
-        JSONText.encode(.object(JSONObject(variables.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
+        if variables.isEmpty { return "{}" }
+        var out = "{"
+        for (index, name) in variables.keys.sorted().enumerated() {
+            if index > 0 { out += "," }
+            JSONText.quote(name, into: &out)
+            out += ":"
+            JSONText.quote(variables[name]!, into: &out)
+        }
+        return out + "}"
     }
 }

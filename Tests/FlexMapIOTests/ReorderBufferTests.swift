@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import FlexMapIO
 
@@ -58,5 +59,24 @@ import Testing
             }
             #expect(out == Array(0..<40))
         }
+    }
+}
+
+@Suite struct CommitScheduleTests {
+    @Test func commitsByRowsOrTime() {
+        let start = Date(timeIntervalSince1970: 0)
+        var schedule = CommitSchedule(rows: 100, seconds: 1, now: start)
+        var due = schedule.isDue(afterAdding: 40, at: start.addingTimeInterval(0.1))
+        #expect(!due)
+        due = schedule.isDue(afterAdding: 40, at: start.addingTimeInterval(0.2))
+        #expect(!due)
+        due = schedule.isDue(afterAdding: 40, at: start.addingTimeInterval(0.3))
+        #expect(due)
+        schedule.committed(at: start.addingTimeInterval(0.3))
+        #expect(schedule.pendingRows == 0)
+        due = schedule.isDue(afterAdding: 1, at: start.addingTimeInterval(1.2))
+        #expect(!due)
+        due = schedule.isDue(afterAdding: 1, at: start.addingTimeInterval(1.31))
+        #expect(due)
     }
 }

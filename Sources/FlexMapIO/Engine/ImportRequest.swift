@@ -9,8 +9,11 @@ public struct ImportRequest: Sendable {
     public var target: ImportTarget
     public var dryRun: Bool
     public var workers: Int
-    /// Records per batch: the unit of parallel work and of commit.
+    /// Records per batch: the unit of parallel work.
     public var batchSize: Int
+    /// A transaction ends after at least this many records (or a second): fewer, larger
+    /// commits write each hot index page once instead of once per batch.
+    public var commitRows: Int = 20_000
     /// nil: `reports/<timestamp>-import` under the current directory.
     public var reportDirectory: String?
     public var resume: Bool

@@ -1,9 +1,18 @@
 import FlexMapCore
 
-/// A record's verdict and how the writer treats a duplicate of it.
+/// A record's verdict and how the writer treats a duplicate of it. A contact's tags and
+/// variables come encoded as the store keeps them, so the single writer does not spend
+/// its time on JSON.
 struct DecodedRecord: Sendable {
     var mapped: MappedRecord
     var onDuplicate: Mapping.DuplicatePolicy
+    var encoded: ContactWriter.Encoded?
+
+    init(mapped: MappedRecord, onDuplicate: Mapping.DuplicatePolicy) {
+        self.mapped = mapped
+        self.onDuplicate = onDuplicate
+        if case .contact(let contact) = mapped { encoded = ContactWriter.Encoded(contact) }
+    }
 }
 
 /// Turns a reader's record into the pipeline's verdict: decodes CSV fields, JSON or a

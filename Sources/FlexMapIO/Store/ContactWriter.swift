@@ -5,6 +5,17 @@ import FlexMapCore
 /// run it writes nothing to the store: it remembers the run's phones in a scratch
 /// database and still sees the contacts already stored.
 public final class ContactWriter {
+    /// A contact's JSON columns, encoded off the writer thread.
+    public struct Encoded: Sendable {
+        public var tags: String
+        public var variables: String
+
+        public init(_ contact: Contact) {
+            tags = contact.tagsJSON
+            variables = contact.variablesJSON
+        }
+    }
+
     public enum Result: Sendable, Equatable {
         case created
         case duplicate
@@ -54,7 +65,9 @@ public final class ContactWriter {
     }
 
     /// Applies one contact under `policy`, at time `now`.
-    public func apply(_ contact: Contact, policy: Mapping.DuplicatePolicy, now: String) throws(SQLiteError) -> Result {
+    public func apply(
+        _ contact: Contact, policy: Mapping.DuplicatePolicy, now: String, encoded: Encoded? = nil
+    ) throws(SQLiteError) -> Result {
         if dryRun {
             let stored = try !exists.query([.text(contact.orgId), .text(contact.phone)]) { _ in true }.isEmpty
             try remember!.run([.text(contact.orgId), .text(contact.phone)])
@@ -62,7 +75,7 @@ public final class ContactWriter {
             if !stored && firstInRun { return .created }
             return policy == .update ? .updated : .duplicate
         }
-        try Self.bindInsert(insert!, contact, now: now)
+        try Self.bindInsert(insert!, contact, encoded: encoded ?? Encoded(contact), now: now)
         if store.database.changes == 1 { return .created }
         guard policy == .update else { return .duplicate }
         let rows = try select.query([.text(contact.orgId), .text(contact.phone)]) { row in
@@ -80,7 +93,7 @@ public final class ContactWriter {
     }
 
     /// Binds the insert's parameters one by one (no array of values per row) and runs it.
-    static func bindInsert(_ statement: SQLiteStatement, _ contact: Contact, now: String) throws(SQLiteError) {
+    static func bindInsert(_ statement: SQLiteStatement, _ contact: Contact, encoded: Encoded, now: String) throws(SQLiteError) {
         defer { statement.reset() }
         try statement.bind(text: contact.orgId, at: 1)
         try statement.bind(text: contact.phone, at: 2)
@@ -89,8 +102,8 @@ public final class ContactWriter {
             try statement.bind(text: contact.value(of: field), at: index)
             index += 1
         }
-        try statement.bind(text: contact.tags.isEmpty ? "[]" : contact.tagsJSON, at: 13)
-        try statement.bind(text: contact.variables.isEmpty ? "{}" : contact.variablesJSON, at: 14)
+        try statement.bind(text: encoded.tags, at: 13)
+        try statement.bind(text: encoded.variables, at: 14)
         try statement.bind(text: contact.mappingId, at: 15)
         try statement.bind(text: now, at: 16)
         while try statement.step() {}
