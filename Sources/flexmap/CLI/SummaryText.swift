@@ -41,29 +41,12 @@ enum SummaryText {
     }
 }
 
-/// The one-line JSON an import prints with --json: summary.json's counts plus where
-/// the report is.
+/// The one-line JSON an import prints with --json: summary.json's members plus whether
+/// it was interrupted and where the report is.
 enum SummaryJSON {
     static func line(_ summary: RunSummary, reportDirectory: String, interrupted: Bool) -> String {
-        let reasons = summary.reasons.sorted { $0.key.rawValue < $1.key.rawValue }.map {
-            ($0.key.rawValue, JSONValue.int(Int64($0.value)))
-        }
-        let members: [(key: String, value: JSONValue)] = [
-            ("total", .int(Int64(summary.total))),
-            ("created", .int(Int64(summary.created))),
-            ("skipped", .int(Int64(summary.skipped))),
-            ("invalidPhone", .int(Int64(summary.invalidPhone))),
-            ("rejected", .int(Int64(summary.rejected))),
-            ("updated", .int(Int64(summary.updated))),
-            ("reasons", .object(JSONObject(reasons))),
-            ("durationSeconds", .double(summary.durationSeconds)),
-            ("rowsPerSecond", .double(summary.rowsPerSecond)),
-            ("dryRun", .bool(summary.dryRun)),
-            ("resumed", .bool(summary.resumed)),
-            ("interrupted", .bool(interrupted)),
-            ("blankLines", .int(Int64(summary.blankLines))),
-            ("warnings", .array(summary.warnings.map(JSONValue.string))),
-            ("reportDirectory", .string(reportDirectory)),
+        let members = summary.jsonMembers + [
+            ("interrupted", JSONValue.bool(interrupted)), ("reportDirectory", .string(reportDirectory)),
         ]
         return JSONText.encode(.object(JSONObject(members)))
     }
