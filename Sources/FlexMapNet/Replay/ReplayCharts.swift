@@ -63,7 +63,10 @@ enum ReplayCharts {
             out += "<line class=\"marker \(css)\" x1=\"\(n(position))\" y1=\"\(n(top - 6))\" x2=\"\(n(position))\" y2=\"\(n(top + plotHeight))\"/>\n"
             row = position - lastLabelX < 70 ? row + 1 : 0
             lastLabelX = position
-            out += "<text class=\"marker-label \(css)\" x=\"\(n(position + 3))\" y=\"\(n(top - 10 + Double(row) * 13))\">\(name) \(millis(milliseconds))</text>\n"
+            // Near the right edge the label goes to the left of its line.
+            let flip = position > width - right - 110
+            out += "<text class=\"marker-label \(css)\" x=\"\(n(flip ? position - 3 : position + 3))\" y=\"\(n(top - 10 + Double(row) * 13))\""
+                + (flip ? " text-anchor=\"end\"" : "") + ">\(name) \(millis(milliseconds))</text>\n"
         }
         return out + "</svg>\n"
     }
@@ -91,8 +94,8 @@ enum ReplayCharts {
         let measured = (p50 + p99 + maxima).compactMap { $0 }
         var out = svgOpen("timeline-chart", height: height, label: "Latency over time")
         if let lowest = measured.min(), let highest = measured.max() {
-            let low = pow(10, log10(max(1, lowest)).rounded(.down))
-            let high = max(low * 10, pow(10, log10(max(1, highest)).rounded(.up)))
+            let low = step125(atMost: max(1, lowest))
+            let high = max(low * 2, step125(atLeast: max(1, highest)))
             func y(_ micros: Double) -> Double {
                 top + (log10(high) - log10(max(micros, low))) / (log10(high) - log10(low)) * latencyHeight
             }
@@ -192,6 +195,18 @@ enum ReplayCharts {
             decade *= 10
         }
         return ticks.count > 14 ? ticks.filter { abs(log10($0).rounded() - log10($0)) < 1e-9 } : ticks
+    }
+
+    /// The largest 1, 2 or 5 times a power of ten at or below `value`.
+    static func step125(atMost value: Double) -> Double {
+        let decade = pow(10, log10(value).rounded(.down))
+        return [5.0, 2.0, 1.0].map { $0 * decade }.first { $0 <= value * 1.0001 } ?? decade
+    }
+
+    /// The smallest 1, 2 or 5 times a power of ten at or above `value`.
+    static func step125(atLeast value: Double) -> Double {
+        let decade = pow(10, log10(value).rounded(.down))
+        return [1.0, 2.0, 5.0, 10.0].map { $0 * decade }.first { $0 >= value * 0.9999 } ?? decade * 10
     }
 
     /// About `count` round ticks from 0 to `top` (0 excluded).

@@ -71,7 +71,7 @@ public final class ReplayEngine {
         var line: Int
         var label: String?
         var request: WireRequest
-        var prediction: Prediction?
+        var classified: ReplayPredictor.Classified?
         var firstIntendedAt: UInt64 = 0
         var attempt = 0
         var intendedAt: UInt64 = 0
@@ -129,8 +129,8 @@ public final class ReplayEngine {
             target: ReplayTarget.display(configuration.target, captures: configuration.format.isCapture), model: model, concurrency: concurrency,
             askedRate: rate, speed: speed, startedAt: Timestamp.iso8601(Date()), durationSeconds: 0)
         if configuration.verify != nil { summary.verify = ReplaySummary.Verify() }
-        let expected = configuration.duration ?? 60
-        timeline = LatencyTimeline(binWidth: UInt64(max(0.01, expected / 300) * 1e9), maxBins: 600)
+        // 1 ms bins to start with, doubled as the run goes on: 80 to 160 bins in the end.
+        timeline = LatencyTimeline(binWidth: 1_000_000, maxBins: 160)
         if let directory = configuration.reportDirectory {
             report = try ReplayReportWriter(
                 directory: directory, verify: configuration.verify != nil, secrets: configuration.secrets)
@@ -250,13 +250,9 @@ public final class ReplayEngine {
                 summary.notSent[notSent.reason.rawValue, default: 0] += 1
                 try report?.notSent(record: record.number, line: record.line, reason: notSent.reason.rawValue)
             case .success(let request):
-                var prediction: Prediction?
-                if let predictor {
-                    prediction = try predictor.predict(request.webhookRequest(common: builder.commonHeaders))
-                    summary.verify?.predicted[prediction!.reason ?? "created", default: 0] += 1
-                }
+                let classified = try predictor?.classify(request.webhookRequest(common: builder.commonHeaders))
                 let id = nextId
-                let item = ReplayScheduler.Item(id: id, key: prediction?.dedupeKey, recordedAt: record.capturedAt)
+                let item = ReplayScheduler.Item(id: id, key: classified?.dedupeKey, recordedAt: record.capturedAt)
                 guard scheduler.offer(item) else {
                     inputDone = true
                     break
@@ -265,7 +261,7 @@ public final class ReplayEngine {
                 passSent += 1
                 planned[id] = Planned(
                     sequence: id + 1, record: record.number, line: record.line, label: record.label, request: request,
-                    prediction: prediction)
+                    classified: classified)
             }
         }
     }
@@ -373,14 +369,18 @@ public final class ReplayEngine {
                 retriedHistogram.record(nanoseconds: outcome.endedAt - entry.firstIntendedAt)
             }
         }
-        guard let prediction = entry.prediction, summary.verify != nil else { return }
+        guard let classified = entry.classified, let predictor, summary.verify != nil else { return }
+        // Every earlier request with the same phone has its answer now (the scheduler
+        // sent them one at a time): the prediction can take them into account.
+        let prediction = try predictor.prediction(for: classified)
+        try predictor.settle(classified, status: outcome.status)
+        summary.verify!.predicted[prediction.reason ?? "created", default: 0] += 1
         guard let status = outcome.status else {
             summary.verify!.unanswered += 1
             return
         }
         summary.verify!.compared += 1
-        let agrees = status == prediction.status && (!outcome.reasonGiven || outcome.reason == prediction.reason)
-        guard !agrees else { return }
+        guard !prediction.accepts(status: status, reason: outcome.reason, reasonGiven: outcome.reasonGiven) else { return }
         summary.verify!.mismatches += 1
         let mismatch = ReplayMismatch(
             index: entry.sequence, record: entry.record, line: entry.line, label: entry.label, expected: prediction,

@@ -43,9 +43,14 @@ public struct ReplayPlan: Sendable {
             case .success(let request):
                 if let limit = configuration.maxRequests, plan.requestsPerPass >= limit { continue }
                 plan.requestsPerPass += 1
-                if plan.example == nil { plan.example = Self.show(request, common: builder.commonHeaders, secrets: configuration.secrets) }
+                if plan.example == nil {
+                    plan.example = Self.show(request, common: builder.commonHeaders, secrets: configuration.secrets)
+                }
                 if let predictor {
-                    let prediction = try predictor.predict(request.webhookRequest(common: builder.commonHeaders))
+                    // As if the endpoint answers every request as predicted.
+                    let classified = try predictor.classify(request.webhookRequest(common: builder.commonHeaders))
+                    let prediction = try predictor.prediction(for: classified)
+                    try predictor.settle(classified, status: prediction.status)
                     plan.predicted![prediction.reason ?? "created", default: 0] += 1
                 }
                 if let at = record.capturedAt {

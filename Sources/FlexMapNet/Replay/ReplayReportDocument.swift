@@ -230,7 +230,8 @@ struct ReplayReportDocument {
         var out = "<section class=\"panel\">\n<h2>Answers <span class=\"muted\">final, one per request</span></h2>\n"
         guard summary.requests > 0 else { return out + "<p class=\"empty\">No request was sent.</p>\n</section>\n" }
         out += "<div class=\"chart-scroll\">\n" + ReplayCharts.answers(statuses: answerRows, total: summary.requests) + "</div>\n"
-        if !summary.answeredReasons.isEmpty || !summary.answeredOutcomes.isEmpty {
+        // With --verify the reasons are in the Verify panel, beside the predicted ones.
+        if summary.verify == nil, !summary.answeredReasons.isEmpty || !summary.answeredOutcomes.isEmpty {
             out += "<table class=\"stats\"><thead><tr><th>reason the endpoint gave</th><th class=\"num\">requests</th></tr></thead><tbody>\n"
             if let created = summary.answeredOutcomes["created"] {
                 out += "<tr><td><code>created</code></td><td class=\"num\">\(ReportText.count(created))</td></tr>\n"
@@ -247,9 +248,16 @@ struct ReplayReportDocument {
         let h = ReportText.html
         guard let verify = summary.verify else { return "" }
         var out = "<section class=\"panel\">\n<h2>Verify <span class=\"muted\">answers against the local pipeline's predictions</span></h2>\n"
-        out += "<table class=\"stats\"><thead><tr><th>predicted</th><th class=\"num\">requests</th></tr></thead><tbody>\n"
-        for (reason, count) in verify.predicted.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
-            out += "<tr><td><code>\(h(reason))</code></td><td class=\"num\">\(ReportText.count(count))</td></tr>\n"
+        var answered = summary.answeredReasons
+        if let created = summary.answeredOutcomes["created"] { answered["created"] = created }
+        let reasons = Set(verify.predicted.keys).union(answered.keys).sorted { a, b in
+            let (x, y) = (verify.predicted[a] ?? answered[a] ?? 0, verify.predicted[b] ?? answered[b] ?? 0)
+            return x != y ? x > y : a < b
+        }
+        out += "<table class=\"stats\"><thead><tr><th>reason</th><th class=\"num\">predicted</th><th class=\"num\">answered</th></tr></thead><tbody>\n"
+        for reason in reasons {
+            out += "<tr><td><code>\(h(reason))</code></td><td class=\"num\">\(ReportText.count(verify.predicted[reason] ?? 0))</td>"
+                + "<td class=\"num\">\(ReportText.count(answered[reason] ?? 0))</td></tr>\n"
         }
         out += "</tbody></table>\n"
         out += "<p class=\"muted small\">\(ReportText.count(verify.compared)) answers compared (status, and reason when the answer names one); "
