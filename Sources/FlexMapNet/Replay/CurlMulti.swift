@@ -58,6 +58,12 @@ final class CurlMulti {
     private let expectList: UnsafeMutablePointer<curl_slist>
     private let timer: Int32
 
+    /// Whether the environment names a proxy libcurl would use.
+    private static let proxyConfigured: Bool = {
+        let names = ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
+        return names.contains { name in getenv(name).map { $0.pointee != 0 } ?? false }
+    }()
+
     /// curl_global_init, once per process, before any handle (Swift runs it once).
     private static let globalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 
@@ -222,6 +228,11 @@ final class CurlMulti {
             fm_curl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, settings.connectTimeoutMilliseconds)),
             "the connect timeout")
         try check(fm_curl_easy_setopt_long(handle, CURLOPT_TCP_NODELAY, 1), "TCP_NODELAY")
+        if !Self.proxyConfigured {
+            // No proxy variable is set: say so once, rather than have libcurl look them
+            // all up (getenv) for every request.
+            try check(fm_curl_easy_setopt_pointer(handle, CURLOPT_PROXY, ""), "the proxy")
+        }
         if settings.insecure {
             try check(fm_curl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 0), "--insecure")
             try check(fm_curl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 0), "--insecure")

@@ -64,24 +64,39 @@ public final class ReplayEngine {
     private var predictor: ReplayPredictor?
     private var report: ReplayReportWriter?
 
-    /// A request between being read and its final answer.
-    private struct Planned {
-        var sequence: Int
-        var record: Int
-        var line: Int
-        var label: String?
-        var request: WireRequest
-        var classified: ReplayPredictor.Classified?
+    /// A request between being read and its final answer (a class: it is updated in
+    /// place at every attempt, not copied in and out of the table).
+    private final class Planned {
+        let sequence: Int
+        let record: Int
+        let line: Int
+        let label: String?
+        let request: WireRequest
+        let classified: ReplayPredictor.Classified?
         var firstIntendedAt: UInt64 = 0
         var attempt = 0
         var intendedAt: UInt64 = 0
         var startedAt: UInt64 = 0
+
+        init(
+            sequence: Int, record: Int, line: Int, label: String?, request: WireRequest,
+            classified: ReplayPredictor.Classified?
+        ) {
+            self.sequence = sequence
+            self.record = record
+            self.line = line
+            self.label = label
+            self.request = request
+            self.classified = classified
+        }
     }
 
     private var planned: [Int: Planned] = [:]
     private var nextId = 0
     private var inputDone = false
+    /// Requests the current pass of the input gave.
     private var passSent = 0
+    /// Passes over the input (more than one with --loop).
     private var readerPasses = 1
 
     private var summary: ReplaySummary
@@ -170,7 +185,7 @@ public final class ReplayEngine {
         var lastProgress = start
         var lastProgressRequests = 0
         var stopped = false
-        var random = SystemRandomNumberGenerator()
+        var random = SplitMixRandom(seed: UInt64.random(in: 0...UInt64.max))
         let wallStart = Date()
 
         while true {
@@ -183,12 +198,11 @@ public final class ReplayEngine {
             var now = fm_monotonic_ns() - start
             var started = 0
             while let dispatch = scheduler.next(now: now) {
-                guard var entry = planned[dispatch.id] else { continue }
+                guard let entry = planned[dispatch.id] else { continue }
                 entry.attempt = dispatch.attempt
                 entry.intendedAt = dispatch.intendedAt
                 entry.startedAt = fm_monotonic_ns() - start
                 if dispatch.attempt == 1 { entry.firstIntendedAt = dispatch.intendedAt }
-                planned[dispatch.id] = entry
                 do {
                     try curl.start(entry.request, id: dispatch.id)
                 } catch {
@@ -236,45 +250,108 @@ public final class ReplayEngine {
 
     // MARK: - Reading
 
+    /// A request ready to offer: built, and classified with --verify.
+    private struct Prepared {
+        var record: Int
+        var line: Int
+        var label: String?
+        var capturedAt: Double?
+        var request: WireRequest
+        var classified: ReplayPredictor.Classified?
+    }
+
+    /// With --loop, the first pass's requests when the input is small enough to keep
+    /// (later passes send them again without reading, building and classifying anew).
+    private var cache: [Prepared]? = []
+    private var cacheBytes = 0
+    private var cacheCursor = 0
+    private static let cacheLimit = (requests: 100_000, bytes: 64 << 20)
+    /// Captured times of the first pass, so later passes follow on with the same gaps.
+    private var capturedSpan: (first: Double, last: Double, count: Int)?
+
     /// Offers requests to the scheduler while it wants more; records that cannot be sent
     /// are counted and listed on the way.
     private func refill(_ scheduler: inout ReplayScheduler) throws {
         while scheduler.wantsItems && !inputDone {
-            guard let record = try nextRecord() else {
+            guard let prepared = try nextPrepared() else {
                 inputDone = true
                 scheduler.finishInput()
                 break
             }
-            switch builder.build(record, header: reader.header, parser: parser) {
-            case .failure(let notSent):
-                summary.notSent[notSent.reason.rawValue, default: 0] += 1
-                try report?.notSent(record: record.number, line: record.line, reason: notSent.reason.rawValue)
-            case .success(let request):
-                let classified = try predictor?.classify(request.webhookRequest(common: builder.commonHeaders))
-                let id = nextId
-                let item = ReplayScheduler.Item(id: id, key: classified?.dedupeKey, recordedAt: record.capturedAt)
-                guard scheduler.offer(item) else {
-                    inputDone = true
-                    break
-                }
-                nextId += 1
-                passSent += 1
-                planned[id] = Planned(
-                    sequence: id + 1, record: record.number, line: record.line, label: record.label, request: request,
-                    classified: classified)
+            let id = nextId
+            var recordedAt = prepared.capturedAt
+            if readerPasses > 1, let at = recordedAt, let span = capturedSpan {
+                // Pass k starts one mean gap after pass k-1 ended.
+                let gap = span.count > 1 ? (span.last - span.first) / Double(span.count - 1) : 1
+                recordedAt = at + Double(readerPasses - 1) * (span.last - span.first + gap)
             }
+            let item = ReplayScheduler.Item(id: id, key: prepared.classified?.dedupeKey, recordedAt: recordedAt)
+            guard scheduler.offer(item) else {
+                inputDone = true
+                break
+            }
+            nextId += 1
+            planned[id] = Planned(
+                sequence: id + 1, record: prepared.record, line: prepared.line, label: prepared.label,
+                request: prepared.request, classified: prepared.classified)
         }
     }
 
-    /// The next record; with --loop, the input starts again at its end (when the pass
-    /// sent something, so a file of unsendable records does not spin).
-    private func nextRecord() throws -> InputRecord? {
-        if let record = try reader.next() { return record }
-        guard configuration.loop, passSent > 0, configuration.input != "-" else { return nil }
-        reader = try Self.openReader(configuration)
-        passSent = 0
-        readerPasses += 1
-        return try reader.next()
+    /// The next request. With --loop, the input starts again at its end (when the pass
+    /// sent something, so a file of unsendable records does not spin): from the cache
+    /// when the first pass fitted in it, else read again.
+    private func nextPrepared() throws -> Prepared? {
+        while true {
+            if readerPasses > 1, let cache {
+                guard !cache.isEmpty else { return nil }
+                if cacheCursor == cache.count {
+                    cacheCursor = 0
+                    readerPasses += 1
+                }
+                cacheCursor += 1
+                return cache[cacheCursor - 1]
+            }
+            guard let record = try reader.next() else {
+                guard configuration.loop, passSent > 0, configuration.input != "-" else { return nil }
+                readerPasses += 1
+                passSent = 0
+                if cache != nil {
+                    cacheCursor = 0
+                    continue
+                }
+                reader = try Self.openReader(configuration)
+                continue
+            }
+            switch builder.build(record, header: reader.header, parser: parser) {
+            case .failure(let notSent):
+                // Counted once, in the first pass.
+                if readerPasses == 1 {
+                    summary.notSent[notSent.reason.rawValue, default: 0] += 1
+                    try report?.notSent(record: record.number, line: record.line, reason: notSent.reason.rawValue)
+                }
+            case .success(let request):
+                let classified = try predictor?.classify(request.webhookRequest(common: builder.commonHeaders))
+                let prepared = Prepared(
+                    record: record.number, line: record.line, label: record.label, capturedAt: record.capturedAt,
+                    request: request, classified: classified)
+                passSent += 1
+                if readerPasses == 1 {
+                    if let at = record.capturedAt {
+                        let span = capturedSpan ?? (at, at, 0)
+                        capturedSpan = (min(span.first, at), max(span.last, at), span.count + 1)
+                    }
+                    if configuration.loop, cache != nil {
+                        cacheBytes += request.body.count + request.url.utf8.count + 256
+                        if cache!.count < Self.cacheLimit.requests && cacheBytes <= Self.cacheLimit.bytes {
+                            cache!.append(prepared)
+                        } else {
+                            cache = nil
+                        }
+                    }
+                }
+                return prepared
+            }
+        }
     }
 
     // MARK: - Answers
@@ -297,8 +374,7 @@ public final class ReplayEngine {
     }
 
     private func complete(
-        _ result: CurlResult, now: UInt64, scheduler: inout ReplayScheduler, random: inout SystemRandomNumberGenerator,
-        wall: Date
+        _ result: CurlResult, now: UInt64, scheduler: inout ReplayScheduler, random: inout SplitMixRandom, wall: Date
     ) throws {
         guard let entry = planned[result.id] else { return }
         let outcome = attemptOutcome(result, entry: entry)
@@ -307,14 +383,17 @@ public final class ReplayEngine {
         timeline.record(
             at: entry.intendedAt, microseconds: outcome.latency.map { UInt32(clamping: ($0 + 500) / 1000) },
             error: outcome.error != nil || (outcome.status.map { $0 >= 500 || $0 == 429 } ?? false))
-        let delay = configuration.retry.delay(
-            afterAttempt: entry.attempt, status: outcome.status, error: outcome.error, retryAfter: result.retryAfter,
-            now: wall.timeIntervalSince1970 + Double(now) / 1e9, random: Double.random(in: 0..<1, using: &random))
+        var delay: UInt64?
+        if configuration.retry.retries(afterAttempt: entry.attempt, status: outcome.status, error: outcome.error) {
+            delay = configuration.retry.delay(
+                afterAttempt: entry.attempt, status: outcome.status, error: outcome.error, retryAfter: result.retryAfter,
+                now: wall.timeIntervalSince1970 + Double(now) / 1e9, random: Double.random(in: 0..<1, using: &random))
+        }
         let completion = scheduler.completed(id: result.id, retryAt: delay.map { now + $0 })
         let isFinal = completion == .final
         try report?.attempt(
             index: entry.sequence, record: entry.record, line: entry.line, attempt: entry.attempt, outcome: outcome,
-            startMilliseconds: Double(entry.intendedAt) / 1e6, final: isFinal)
+            startMicroseconds: entry.intendedAt / 1000, final: isFinal)
         if isFinal {
             try finalize(result.id, outcome: outcome)
         } else {
@@ -456,5 +535,18 @@ extension ReplayTarget {
         var shown = target
         if shown.path == nil && !captures { shown.path = WebhookRequest.flexPath }
         return shown.display
+    }
+}
+
+/// SplitMix64: a fast generator for backoff jitter (seeded from the system's).
+struct SplitMixRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -33,18 +33,46 @@ final class ReplayReportWriter {
     }
 
     func attempt(
-        index: Int, record: Int, line: Int, attempt: Int, outcome: ReplayEngine.AttemptOutcome, startMilliseconds: Double,
+        index: Int, record: Int, line: Int, attempt: Int, outcome: ReplayEngine.AttemptOutcome, startMicroseconds: UInt64,
         final: Bool
     ) throws(ReportError) {
-        var text = "{\"index\":\(index),\"record\":\(record),\"line\":\(line),\"attempt\":\(attempt),\"status\":"
-        text += outcome.status.map(String.init) ?? "null"
-        text += ",\"latencyMs\":" + (outcome.latency.map { Self.milliseconds(nanoseconds: $0) } ?? "null")
-        text += ",\"reason\":" + (outcome.reason.map(JSONText.quote) ?? "null")
-        text += ",\"error\":" + (outcome.error.map { "\"\($0.rawValue)\"" } ?? "null")
-        if let message = outcome.errorMessage { text += ",\"message\":" + JSONText.quote(message) }
-        text += ",\"startMs\":" + ReportText.fixed(startMilliseconds, decimals: 3)
-        text += final ? ",\"final\":true}\n" : ",\"final\":false}\n"
-        try requests.append { $0.append(contentsOf: text.utf8) }
+        // Bytes written straight into the sink's buffer: this runs once per attempt.
+        try requests.append { out in
+            out.append(contentsOf: #"{"index":"#.utf8)
+            Self.append(index, to: &out)
+            out.append(contentsOf: #","record":"#.utf8)
+            Self.append(record, to: &out)
+            out.append(contentsOf: #","line":"#.utf8)
+            Self.append(line, to: &out)
+            out.append(contentsOf: #","attempt":"#.utf8)
+            Self.append(attempt, to: &out)
+            out.append(contentsOf: #","status":"#.utf8)
+            if let status = outcome.status { Self.append(status, to: &out) } else { out.append(contentsOf: "null".utf8) }
+            out.append(contentsOf: #","latencyMs":"#.utf8)
+            if let latency = outcome.latency {
+                Self.appendMilliseconds(microseconds: (latency + 500) / 1000, to: &out)
+            } else {
+                out.append(contentsOf: "null".utf8)
+            }
+            out.append(contentsOf: #","reason":"#.utf8)
+            if let reason = outcome.reason { out.append(contentsOf: JSONText.quote(reason).utf8) } else { out.append(contentsOf: "null".utf8) }
+            out.append(contentsOf: #","error":"#.utf8)
+            if let error = outcome.error {
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: error.rawValue.utf8)
+                out.append(UInt8(ascii: "\""))
+                if let message = outcome.errorMessage {
+                    out.append(contentsOf: #","message":"#.utf8)
+                    out.append(contentsOf: JSONText.quote(message).utf8)
+                }
+            } else {
+                out.append(contentsOf: "null".utf8)
+            }
+            out.append(contentsOf: #","startMs":"#.utf8)
+            Self.appendMilliseconds(microseconds: startMicroseconds, to: &out)
+            out.append(contentsOf: final ? #","final":true}"#.utf8 : #","final":false}"#.utf8)
+            out.append(0x0A)
+        }
     }
 
     func notSent(record: Int, line: Int, reason: String) throws(ReportError) {
@@ -107,10 +135,37 @@ final class ReplayReportWriter {
         return out
     }
 
-    /// Nanoseconds as milliseconds with microsecond digits: "12.345".
-    static func milliseconds(nanoseconds: UInt64) -> String {
-        let micros = (nanoseconds + 500) / 1000
-        let fraction = micros % 1000
-        return "\(micros / 1000)." + (fraction < 10 ? "00" : fraction < 100 ? "0" : "") + String(fraction)
+    /// A non-negative integer in decimal.
+    static func append(_ value: Int, to out: inout [UInt8]) {
+        append(UInt64(max(0, value)), to: &out)
+    }
+
+    static func append(_ value: UInt64, to out: inout [UInt8]) {
+        if value < 10 {
+            out.append(0x30 + UInt8(value))
+            return
+        }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var rest = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while rest > 0 {
+                buffer[count] = 0x30 + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            }
+            for index in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[index]) }
+        }
+    }
+
+    /// Microseconds as milliseconds with three decimals: "12.345".
+    static func appendMilliseconds(microseconds: UInt64, to out: inout [UInt8]) {
+        append(microseconds / 1000, to: &out)
+        out.append(UInt8(ascii: "."))
+        let fraction = microseconds % 1000
+        out.append(0x30 + UInt8(fraction / 100))
+        out.append(0x30 + UInt8(fraction / 10 % 10))
+        out.append(0x30 + UInt8(fraction % 10))
     }
 }

@@ -33,6 +33,13 @@ public struct RetryPolicy: Sendable, Equatable {
         }
     }
 
+    /// Whether an attempt that ended like this, the `attempt`-th, gets another.
+    public func retries(afterAttempt attempt: Int, status: Int?, error: ReplayErrorKind?) -> Bool {
+        guard attempt <= maxRetries else { return false }
+        if let status { return Self.isRetryable(status: status) }
+        return error.map(Self.isRetryable(error:)) ?? false
+    }
+
     /// The wait before the next attempt, or nil when the request is done: not
     /// retryable, or `attempt` (1-based, the one that just ended) used the last retry.
     /// `now` is the wall clock (Unix seconds) for HTTP dates; `random` is a uniform
@@ -41,14 +48,7 @@ public struct RetryPolicy: Sendable, Equatable {
         afterAttempt attempt: Int, status: Int?, error: ReplayErrorKind?, retryAfter: String?, now: Double,
         random: Double
     ) -> UInt64? {
-        guard attempt <= maxRetries else { return nil }
-        if let status {
-            guard Self.isRetryable(status: status) else { return nil }
-        } else if let error {
-            guard Self.isRetryable(error: error) else { return nil }
-        } else {
-            return nil
-        }
+        guard retries(afterAttempt: attempt, status: status, error: error) else { return nil }
         if let retryAfter, let seconds = RetryAfter.seconds(retryAfter, now: now) {
             let nanoseconds = seconds * 1e9
             return nanoseconds >= Double(maxRetryAfter) ? maxRetryAfter : UInt64(nanoseconds.rounded())
