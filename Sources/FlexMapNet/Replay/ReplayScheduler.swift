@@ -112,6 +112,9 @@ public struct ReplayScheduler: Sendable {
     public static let lateThreshold: UInt64 = 10_000_000
 
     private var pending: [Pending?] = []
+    /// Each pending slot's intended time, kept when the slot is sent: they only grow, so
+    /// the next one due after a time is found by binary search.
+    private var intendedTimes: [UInt64] = []
     private var head = 0
     private var pendingCount = 0
     private var retries: [Waiting] = []  // sorted by due time, then id
@@ -166,6 +169,7 @@ public struct ReplayScheduler: Sendable {
             return false
         }
         pending.append(Pending(item: item, intendedAt: intended))
+        intendedTimes.append(intended)
         pendingCount += 1
         offered += 1
         if let maxRequests, offered >= maxRequests { inputEnded = true }
@@ -266,10 +270,15 @@ public struct ReplayScheduler: Sendable {
 
     /// The first pending request meant to leave after `now` (intended times only grow).
     private func firstPending(after now: UInt64) -> Pending? {
-        var index = head
-        while index < pending.count {
-            if let entry = pending[index], entry.intendedAt > now { return entry }
-            index += 1
+        var low = head
+        var high = pending.count
+        while low < high {
+            let middle = (low + high) / 2
+            if intendedTimes[middle] > now { high = middle } else { low = middle + 1 }
+        }
+        while low < pending.count {
+            if let entry = pending[low] { return entry }
+            low += 1
         }
         return nil
     }
@@ -318,6 +327,7 @@ public struct ReplayScheduler: Sendable {
     private mutating func dropPending() {
         statistics.unsent += pendingCount
         pending.removeAll()
+        intendedTimes.removeAll()
         head = 0
         pendingCount = 0
     }
@@ -327,9 +337,11 @@ public struct ReplayScheduler: Sendable {
         while head < pending.count, pending[head] == nil { head += 1 }
         if head == pending.count {
             pending.removeAll(keepingCapacity: true)
+            intendedTimes.removeAll(keepingCapacity: true)
             head = 0
         } else if head > 1024 && head * 2 > pending.count {
             pending.removeFirst(head)
+            intendedTimes.removeFirst(head)
             head = 0
         }
     }
