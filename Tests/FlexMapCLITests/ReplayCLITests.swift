@@ -262,4 +262,52 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stderr.contains("flexmap init"))
     }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func progressOnATerminalAndCtrlCStopsWithAReport() throws {
+        let live = try live()
+        let server = try serve()
+        defer { stop(server) }
+        let arguments = [
+            CLIRunner.binary, "replay", "--db", "s.db", "--input", fixture("demo/form-leads.ndjson"), "--target", server.url,
+            "--org", live.org, "--key", live.key, "--map", live.forms, "--rate", "100", "--loop", "--duration", "1",
+            "--report", "tty",
+        ]
+        // On a terminal (script gives it one): the progress line, redrawn in place.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", arguments.map { "'\($0)'" }.joined(separator: " "), "/dev/null"]
+        process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let terminal = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(terminal.contains("\u{1B}[2K"))
+        #expect(terminal.contains(" requests · "))
+        #expect(terminal.contains("in flight"))
+        #expect(!terminal.contains(live.key))
+
+        // Ctrl-C: nothing new leaves, the requests in flight end, the report is written, exit 1.
+        let long = Process()
+        long.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+        long.arguments = Array(arguments.dropFirst()).map { $0 == "1" ? "60" : ($0 == "tty" ? "stopped" : $0) }
+        long.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
+        long.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        let errors = Pipe()
+        long.standardError = errors
+        try long.run()
+        Thread.sleep(forTimeInterval: 1.0)
+        kill(long.processIdentifier, SIGINT)
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        long.waitUntilExit()
+        #expect(long.terminationStatus == 1, "\(stderr)")
+        #expect(stderr.contains("stopped before the end"))
+        let summary = try #require(
+            jsonObject(try String(contentsOfFile: scratch.path + "/stopped/summary.json", encoding: .utf8)))
+        #expect(summary["interrupted"] as? Bool == true)
+        let requests = try #require(summary["requests"] as? Int)
+        #expect(requests > 0 && requests < 6000)
+    }
 }
