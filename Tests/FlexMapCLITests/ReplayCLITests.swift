@@ -35,7 +35,8 @@ import Testing
             firstLine(try cli.run(["mapping", "create", "--org", org, "--file", fixture(file), "--db", "s.db"]))
         }
         return Live(
-            org: org, key: key, forms: try mapping("mappings/form-leads.json"), hubspot: try mapping("mappings/hubspot.json"),
+            org: org, key: key, forms: try mapping("mappings/form-leads.json"),
+            hubspot: try mapping("mappings/hubspot.json"),
             captures: try mapping("captures/webhook-mapping.json"))
     }
 
@@ -106,13 +107,16 @@ import Testing
         }
     }
 
-    static let secrets = ["fmk_WrongWrongWrongWrongWrongWrongWrongWrong", "fmk_OtherOtherOtherOtherOtherOtherOtherOther"]
+    static let secrets = [
+        "fmk_WrongWrongWrongWrongWrongWrongWrongWrong", "fmk_OtherOtherOtherOtherOtherOtherOtherOther",
+    ]
 
     @Test func recordsAndCapturesAgreeWithServeAndTheStoreHoldsThe201s() throws {
         let live = try live()
         let server = try serve()
         defer { stop(server) }
-        let runner = CLIRunner(directory: scratch.path, environment: ["FLEXMAP_ORG": live.org, "FLEXMAP_KEY": live.key])
+        let runner = CLIRunner(
+            directory: scratch.path, environment: ["FLEXMAP_ORG": live.org, "FLEXMAP_KEY": live.key])
         var created = 0
         let runs: [(input: String, map: String?, extra: [String])] = [
             (fixture("demo/form-leads.ndjson"), live.forms, ["--concurrency", "32"]),
@@ -123,7 +127,9 @@ import Testing
             (try render("traffic.gor", live), nil, ["--concurrency", "4"]),
         ]
         for (index, run) in runs.enumerated() {
-            var arguments = ["replay", "--db", "s.db", "--input", run.input, "--target", server.url, "--verify", "--json"]
+            var arguments = [
+                "replay", "--db", "s.db", "--input", run.input, "--target", server.url, "--verify", "--json",
+            ]
             arguments += ["--report", "r\(index)"] + run.extra
             var environment = runner.environment
             if let map = run.map { environment["FLEXMAP_MAP"] = map } else { environment = [:] }
@@ -137,9 +143,12 @@ import Testing
             let latency = try #require(summary["latencyMs"] as? [String: Double])
             let ordered = ["p50", "p90", "p99", "p99.9", "max"].map { latency[$0] ?? -1 }
             #expect(ordered.allSatisfy { $0 >= 0 } && ordered == ordered.sorted(), "\(latency)")
-            #expect(summary["errors"] as? [String: Int] == ["connect": 0, "timeout": 0, "reset": 0, "tls": 0, "other": 0])
+            #expect(
+                summary["errors"] as? [String: Int] == ["connect": 0, "timeout": 0, "reset": 0, "tls": 0, "other": 0])
             for (name, text) in try reportFiles("r\(index)") {
-                for secret in [live.key] + Self.secrets { #expect(!text.contains(secret), "\(name) of \(run.input) holds a key") }
+                for secret in [live.key] + Self.secrets {
+                    #expect(!text.contains(secret), "\(name) of \(run.input) holds a key")
+                }
             }
             for secret in [live.key] + Self.secrets { #expect(!(result.stdout + result.stderr).contains(secret)) }
         }
@@ -152,7 +161,8 @@ import Testing
         let server = try serve()
         defer { stop(server) }
         let result = try scratch.runner.run([
-            "replay", "--db", "s.db", "--input", fixture("demo/form-leads.ndjson"), "--target", server.url, "--org", live.org,
+            "replay", "--db", "s.db", "--input", fixture("demo/form-leads.ndjson"), "--target", server.url, "--org",
+            live.org,
             "--key", live.key, "--map", live.forms, "--verify", "--retries", "2", "--report", "out",
         ])
         #expect(result.status == 0, "\(result.stderr)")
@@ -166,11 +176,14 @@ import Testing
         #expect(html.contains("<svg class=\"chart latency-chart\""))
         #expect(html.contains("<svg class=\"chart timeline-chart\""))
         #expect(!html.contains("<script"))
-        let lines = try String(contentsOfFile: scratch.path + "/out/requests.ndjson", encoding: .utf8).split(separator: "\n")
+        let lines = try String(contentsOfFile: scratch.path + "/out/requests.ndjson", encoding: .utf8).split(
+            separator: "\n")
         #expect(lines.count == 44)
         for line in lines {
             let object = try #require(jsonObject(String(line)))
-            for field in ["index", "status", "latencyMs", "attempt", "reason"] { #expect(object.keys.contains(field), "\(field)") }
+            for field in ["index", "status", "latencyMs", "attempt", "reason"] {
+                #expect(object.keys.contains(field), "\(field)")
+            }
         }
     }
 
@@ -231,14 +244,35 @@ import Testing
             (["replay", "--input", input], "missing --target"),
             (["replay", "--input", input, "--target", "127.0.0.1:8080"], "http:// or https:// URL"),
             (["replay", "--input", input, "--target", target], "records need orgId, apiKey and mapId"),
-            (["replay", "--input", input, "--target", target, "--auth", "cookie"] + credentials, "--auth takes header, query or body"),
-            (["replay", "--input", input, "--target", target, "--speed", "2x"] + credentials, "--speed keeps the recorded gaps"),
-            (["replay", "--input", input, "--target", target, "--rate", "10", "--speed", "2"] + credentials, "not both"),
-            (["replay", "--input", input, "--target", target, "--loop"] + credentials, "add --duration or --max-requests"),
-            (["replay", "--input", input, "--target", target, "--duration", "soon"] + credentials, "--duration takes a time"),
+            (
+                ["replay", "--input", input, "--target", target, "--auth", "cookie"] + credentials,
+                "--auth takes header, query or body"
+            ),
+            (
+                ["replay", "--input", input, "--target", target, "--speed", "2x"] + credentials,
+                "--speed keeps the recorded gaps"
+            ),
+            (
+                ["replay", "--input", input, "--target", target, "--rate", "10", "--speed", "2"] + credentials,
+                "not both"
+            ),
+            (
+                ["replay", "--input", input, "--target", target, "--loop"] + credentials,
+                "add --duration or --max-requests"
+            ),
+            (
+                ["replay", "--input", input, "--target", target, "--duration", "soon"] + credentials,
+                "--duration takes a time"
+            ),
             (["replay", "--input", input, "--target", target, "--max-error-rate", "150%"] + credentials, "at most 1"),
-            (["replay", "--input", input, "--target", target, "--trust-key"] + credentials, "--trust-key goes with --verify"),
-            (["replay", "--input", input, "--target", target, "fmk_TopSecretTopSecretTopSecret"], "an API key, not shown"),
+            (
+                ["replay", "--input", input, "--target", target, "--trust-key"] + credentials,
+                "--trust-key goes with --verify"
+            ),
+            (
+                ["replay", "--input", input, "--target", target, "fmk_TopSecretTopSecretTopSecret"],
+                "an API key, not shown"
+            ),
         ]
         for (arguments, message) in cases {
             let result = try runner.run(arguments)
@@ -248,7 +282,10 @@ import Testing
         }
         // The mapId can come from the webhook URL itself.
         let fromURL = try runner.run(
-            ["replay", "--input", input, "--target", target + "/api/contacts/flex?mapId=map_9", "--org", "o", "--key", "k", "--dry-run"])
+            [
+                "replay", "--input", input, "--target", target + "/api/contacts/flex?mapId=map_9", "--org", "o",
+                "--key", "k", "--dry-run",
+            ])
         #expect(fromURL.status == 0, "\(fromURL.stderr)")
         #expect(fromURL.stdout.contains("mapId map_9 in the query"))
     }
@@ -269,7 +306,8 @@ import Testing
         let server = try serve()
         defer { stop(server) }
         let arguments = [
-            CLIRunner.binary, "replay", "--db", "s.db", "--input", fixture("demo/form-leads.ndjson"), "--target", server.url,
+            CLIRunner.binary, "replay", "--db", "s.db", "--input", fixture("demo/form-leads.ndjson"), "--target",
+            server.url,
             "--org", live.org, "--key", live.key, "--map", live.forms, "--rate", "100", "--loop", "--duration", "1",
             "--report", "tty",
         ]

@@ -131,7 +131,8 @@ final class CurlMulti {
             // HTTPGET clears NOBODY, so it goes first; POSTFIELDS below makes it a POST again.
             if !sendsBody { try check(fm_curl_easy_setopt_long(handle, CURLOPT_HTTPGET, 1), "the method") }
             try check(fm_curl_easy_setopt_long(handle, CURLOPT_NOBODY, method == "HEAD" ? 1 : 0), "the method")
-            let custom = sendsBody ? (method == "POST" ? nil : method) : (method == "GET" || method == "HEAD" ? nil : method)
+            let custom =
+                sendsBody ? (method == "POST" ? nil : method) : (method == "GET" || method == "HEAD" ? nil : method)
             if let custom {
                 try check(fm_curl_easy_setopt_pointer(handle, CURLOPT_CUSTOMREQUEST, custom), "the method")
             } else {
@@ -142,14 +143,17 @@ final class CurlMulti {
         }
         if sendsBody {
             let pointer = slot.store(body: request.body)
-            try check(fm_curl_easy_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)), "the body")
+            try check(
+                fm_curl_easy_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)),
+                "the body")
             try check(fm_curl_easy_setopt_pointer(handle, CURLOPT_POSTFIELDS, pointer), "the body")
         }
         let added = curl_multi_add_handle(multi, handle)
         guard added == CURLM_OK else {
             slot.finish()
             idle.append(slot)
-            throw CurlError(message: "libcurl could not start a transfer: " + String(cString: curl_multi_strerror(added)))
+            throw CurlError(
+                message: "libcurl could not start a transfer: " + String(cString: curl_multi_strerror(added)))
         }
         slot.busy = true
     }
@@ -216,14 +220,18 @@ final class CurlMulti {
         let context = Unmanaged.passUnretained(slot).toOpaque()
         try check(fm_curl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "NOSIGNAL")
         try check(fm_curl_easy_setopt_pointer(handle, CURLOPT_PRIVATE, context), "PRIVATE")
-        try check(fm_curl_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, CurlCallbacks.write), "the body reader")
+        try check(
+            fm_curl_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, CurlCallbacks.write), "the body reader")
         try check(fm_curl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, context), "the body reader")
         if settings.readRetryAfter {
-            try check(fm_curl_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, CurlCallbacks.header), "the header reader")
+            try check(
+                fm_curl_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, CurlCallbacks.header),
+                "the header reader")
             try check(fm_curl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context), "the header reader")
         }
         try check(fm_curl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, slot.errorBuffer), "the error buffer")
-        try check(fm_curl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, settings.timeoutMilliseconds)), "the timeout")
+        try check(
+            fm_curl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, settings.timeoutMilliseconds)), "the timeout")
         try check(
             fm_curl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, settings.connectTimeoutMilliseconds)),
             "the connect timeout")
@@ -261,7 +269,8 @@ final class CurlMulti {
         case CURLE_GOT_NOTHING, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
             return .reset
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
-            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS,
+            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+            CURLE_SSL_INVALIDCERTSTATUS,
             CURLE_SSL_CLIENTCERT:
             return .tls
         default:
@@ -367,14 +376,16 @@ private enum CurlCallbacks {
     static let write: fm_curl_data_callback = { data, size, count, context in
         let length = size * count
         guard let context, let data else { return length }
-        Unmanaged<CurlSlot>.fromOpaque(context).takeUnretainedValue().append(UnsafeRawBufferPointer(start: data, count: length))
+        Unmanaged<CurlSlot>.fromOpaque(context).takeUnretainedValue().append(
+            UnsafeRawBufferPointer(start: data, count: length))
         return length
     }
 
     static let header: fm_curl_data_callback = { data, size, count, context in
         let length = size * count
         guard let context, let data else { return length }
-        Unmanaged<CurlSlot>.fromOpaque(context).takeUnretainedValue().header(UnsafeRawBufferPointer(start: data, count: length))
+        Unmanaged<CurlSlot>.fromOpaque(context).takeUnretainedValue().header(
+            UnsafeRawBufferPointer(start: data, count: length))
         return length
     }
 }

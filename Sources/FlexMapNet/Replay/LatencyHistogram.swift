@@ -44,7 +44,11 @@ public struct LatencyHistogram: Sendable, Equatable {
     public mutating func merge(_ other: LatencyHistogram) {
         guard other.count > 0 else { return }
         if !other.dense.isEmpty {
-            if dense.isEmpty { dense = other.dense } else { for index in dense.indices { dense[index] &+= other.dense[index] } }
+            if dense.isEmpty {
+                dense = other.dense
+            } else {
+                for index in dense.indices { dense[index] &+= other.dense[index] }
+            }
         }
         for (value, number) in other.sparse { sparse[value, default: 0] += number }
         count += other.count
@@ -119,8 +123,12 @@ public struct LatencyHistogram: Sendable, Equatable {
         guard lhs.count == rhs.count, lhs.total == rhs.total, lhs.maximum == rhs.maximum else { return false }
         var left: [(UInt32, UInt32)] = []
         var right: [(UInt32, UInt32)] = []
-        lhs.forEachValue { left.append(($0, $1)); return true }
-        rhs.forEachValue { right.append(($0, $1)); return true }
+        lhs.forEachValue {
+            left.append(($0, $1)); return true
+        }
+        rhs.forEachValue {
+            right.append(($0, $1)); return true
+        }
         return left.elementsEqual(right) { $0 == $1 }
     }
 }

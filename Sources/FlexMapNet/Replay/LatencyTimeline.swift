@@ -86,7 +86,8 @@ public struct LatencyTimeline: Sendable, Equatable {
     static func step(of value: UInt32) -> Int {
         if value < 32 { return Int(value) }
         let exponent = 31 - value.leadingZeroBitCount  // 5...31
-        let fraction = Int((UInt64(value) << UInt64(stepsPerDoubling.trailingZeroBitCount)) >> UInt64(exponent))
+        let fraction =
+            Int((UInt64(value) << UInt64(stepsPerDoubling.trailingZeroBitCount)) >> UInt64(exponent))
             - stepsPerDoubling
         return 32 + (exponent - 5) * stepsPerDoubling + fraction
     }
@@ -95,7 +96,8 @@ public struct LatencyTimeline: Sendable, Equatable {
         if step < 32 { return UInt32(step) }
         let exponent = (step - 32) / stepsPerDoubling + 5
         let fraction = (step - 32) % stepsPerDoubling
-        let lower = (UInt64(stepsPerDoubling + fraction) << UInt64(exponent)) >> UInt64(stepsPerDoubling.trailingZeroBitCount)
+        let lower =
+            (UInt64(stepsPerDoubling + fraction) << UInt64(exponent)) >> UInt64(stepsPerDoubling.trailingZeroBitCount)
         let width = UInt64(1) << UInt64(exponent - stepsPerDoubling.trailingZeroBitCount)
         return UInt32(clamping: lower + width - 1)
     }

@@ -32,26 +32,32 @@ enum ReplayCharts {
         let plotHeight = height - top - bottom
         let largest = Double(counts.max() ?? 1)
         let logLow = log10(edges.first!), logHigh = log10(edges.last!)
-        func x(_ micros: Double) -> Double { left + (log10(max(micros, edges.first!)) - logLow) / (logHigh - logLow) * plotWidth }
+        func x(_ micros: Double) -> Double {
+            left + (log10(max(micros, edges.first!)) - logLow) / (logHigh - logLow) * plotWidth
+        }
         var out = svgOpen("latency-chart", height: height, label: "Latency histogram of first tries")
         // Count grid.
         for tick in niceTicks(upTo: largest, count: 4) {
             let y = top + plotHeight - tick / largest * plotHeight
             out += "<line class=\"grid\" x1=\"\(n(left))\" y1=\"\(n(y))\" x2=\"\(n(width - right))\" y2=\"\(n(y))\"/>\n"
-            out += "<text class=\"axis\" x=\"\(n(left - 8))\" y=\"\(n(y + 4))\" text-anchor=\"end\">\(ReportText.count(Int(tick)))</text>\n"
+            out +=
+                "<text class=\"axis\" x=\"\(n(left - 8))\" y=\"\(n(y + 4))\" text-anchor=\"end\">\(ReportText.count(Int(tick)))</text>\n"
         }
         for (index, count) in counts.enumerated() where count > 0 {
             let x0 = x(edges[index]) + 0.5, x1 = x(edges[index + 1]) - 0.5
             let barHeight = max(1, Double(count) / largest * plotHeight)
-            out += "<rect class=\"bar accent\" x=\"\(n(x0))\" y=\"\(n(top + plotHeight - barHeight))\" width=\"\(n(max(1, x1 - x0)))\" "
+            out +=
+                "<rect class=\"bar accent\" x=\"\(n(x0))\" y=\"\(n(top + plotHeight - barHeight))\" width=\"\(n(max(1, x1 - x0)))\" "
                 + "height=\"\(n(barHeight))\"><title>\(duration(edges[index])) – \(duration(edges[index + 1])): "
                 + "\(ReportText.count(count)) requests</title></rect>\n"
         }
         out += axisLine(left: left, right: right, y: top + plotHeight)
         for tick in logTicks(from: edges.first!, to: edges.last!) {
-            out += "<text class=\"axis\" x=\"\(n(x(tick)))\" y=\"\(n(top + plotHeight + 18))\" text-anchor=\"middle\">\(duration(tick))</text>\n"
+            out +=
+                "<text class=\"axis\" x=\"\(n(x(tick)))\" y=\"\(n(top + plotHeight + 18))\" text-anchor=\"middle\">\(duration(tick))</text>\n"
         }
-        out += "<text class=\"axis\" x=\"\(n(left + plotWidth / 2))\" y=\"\(n(height - 4))\" text-anchor=\"middle\">latency (log scale)</text>\n"
+        out +=
+            "<text class=\"axis\" x=\"\(n(left + plotWidth / 2))\" y=\"\(n(height - 4))\" text-anchor=\"middle\">latency (log scale)</text>\n"
         let markers: [(String, Double, String)] = [
             ("p50", summary.p50, "p50"), ("p90", summary.p90, "p90"), ("p99", summary.p99, "p99"),
             ("p99.9", summary.p999, "p999"), ("max", summary.max, "max"),
@@ -60,12 +66,14 @@ enum ReplayCharts {
         var row = 0
         for (name, milliseconds, css) in markers {
             let position = x(milliseconds * 1000)
-            out += "<line class=\"marker \(css)\" x1=\"\(n(position))\" y1=\"\(n(top - 6))\" x2=\"\(n(position))\" y2=\"\(n(top + plotHeight))\"/>\n"
+            out +=
+                "<line class=\"marker \(css)\" x1=\"\(n(position))\" y1=\"\(n(top - 6))\" x2=\"\(n(position))\" y2=\"\(n(top + plotHeight))\"/>\n"
             row = position - lastLabelX < 70 ? row + 1 : 0
             lastLabelX = position
             // Near the right edge the label goes to the left of its line.
             let flip = position > width - right - 110
-            out += "<text class=\"marker-label \(css)\" x=\"\(n(flip ? position - 3 : position + 3))\" y=\"\(n(top - 10 + Double(row) * 13))\""
+            out +=
+                "<text class=\"marker-label \(css)\" x=\"\(n(flip ? position - 3 : position + 3))\" y=\"\(n(top - 10 + Double(row) * 13))\""
                 + (flip ? " text-anchor=\"end\"" : "") + ">\(name) \(millis(milliseconds))</text>\n"
         }
         return out + "</svg>\n"
@@ -100,11 +108,16 @@ enum ReplayCharts {
                 top + (log10(high) - log10(max(micros, low))) / (log10(high) - log10(low)) * latencyHeight
             }
             for tick in logTicks(from: low, to: high) {
-                out += "<line class=\"grid\" x1=\"\(n(left))\" y1=\"\(n(y(tick)))\" x2=\"\(n(width - right))\" y2=\"\(n(y(tick)))\"/>\n"
-                out += "<text class=\"axis\" x=\"\(n(left - 8))\" y=\"\(n(y(tick) + 4))\" text-anchor=\"end\">\(duration(tick))</text>\n"
+                out +=
+                    "<line class=\"grid\" x1=\"\(n(left))\" y1=\"\(n(y(tick)))\" x2=\"\(n(width - right))\" y2=\"\(n(y(tick)))\"/>\n"
+                out +=
+                    "<text class=\"axis\" x=\"\(n(left - 8))\" y=\"\(n(y(tick) + 4))\" text-anchor=\"end\">\(duration(tick))</text>\n"
             }
             for (series, css, name) in [(maxima, "max", "max"), (p99, "p99", "p99"), (p50, "p50", "p50")] {
-                out += polyline(series.enumerated().map { index, value in value.map { (x((Double(index) + 0.5) * binSeconds), y($0)) } }, css: css, name: name)
+                out += polyline(
+                    series.enumerated().map { index, value in
+                        value.map { (x((Double(index) + 0.5) * binSeconds), y($0)) }
+                    }, css: css, name: name)
             }
         }
         // Requests per second.
@@ -115,18 +128,23 @@ enum ReplayCharts {
             let w = max(0.8, plotWidth / Double(bins.count) - 1)
             let h = max(1, rates[index] / topRate * rateHeight)
             let errorHeight = Double(bin.errors) / Double(bin.requests) * h
-            out += "<rect class=\"bar throughput\" x=\"\(n(x0))\" y=\"\(n(rateTop + rateHeight - h))\" width=\"\(n(w))\" height=\"\(n(h))\">"
+            out +=
+                "<rect class=\"bar throughput\" x=\"\(n(x0))\" y=\"\(n(rateTop + rateHeight - h))\" width=\"\(n(w))\" height=\"\(n(h))\">"
                 + "<title>\(ReportText.fixed(Double(index) * binSeconds, decimals: 1)) s: \(ReportText.count(Int(rates[index].rounded()))) requests/s"
                 + (bin.errors > 0 ? ", \(ReportText.count(bin.errors)) failed" : "") + "</title></rect>\n"
             if errorHeight > 0 {
-                out += "<rect class=\"bar rejected\" x=\"\(n(x0))\" y=\"\(n(rateTop + rateHeight - errorHeight))\" width=\"\(n(w))\" height=\"\(n(max(1, errorHeight)))\"/>\n"
+                out +=
+                    "<rect class=\"bar rejected\" x=\"\(n(x0))\" y=\"\(n(rateTop + rateHeight - errorHeight))\" width=\"\(n(w))\" height=\"\(n(max(1, errorHeight)))\"/>\n"
             }
         }
-        out += "<text class=\"axis\" x=\"\(n(left - 8))\" y=\"\(n(rateTop + 10))\" text-anchor=\"end\">\(ReportText.rate(topRate))/s</text>\n"
-        out += "<text class=\"axis\" x=\"\(n(left - 8))\" y=\"\(n(rateTop + rateHeight))\" text-anchor=\"end\">0</text>\n"
+        out +=
+            "<text class=\"axis\" x=\"\(n(left - 8))\" y=\"\(n(rateTop + 10))\" text-anchor=\"end\">\(ReportText.rate(topRate))/s</text>\n"
+        out +=
+            "<text class=\"axis\" x=\"\(n(left - 8))\" y=\"\(n(rateTop + rateHeight))\" text-anchor=\"end\">0</text>\n"
         out += axisLine(left: left, right: right, y: rateTop + rateHeight)
         for tick in niceTicks(upTo: span, count: 8) {
-            out += "<text class=\"axis\" x=\"\(n(x(tick)))\" y=\"\(n(rateTop + rateHeight + 18))\" text-anchor=\"middle\">\(seconds(tick))</text>\n"
+            out +=
+                "<text class=\"axis\" x=\"\(n(x(tick)))\" y=\"\(n(rateTop + rateHeight + 18))\" text-anchor=\"middle\">\(seconds(tick))</text>\n"
         }
         return out + "</svg>\n"
     }
@@ -144,10 +162,14 @@ enum ReplayCharts {
         for (index, row) in statuses.enumerated() {
             let top = index * rowHeight
             let width = max(3, Double(row.count) / Double(largest) * barMaximum)
-            out += "<text class=\"bar-label\" x=\"\(labelRight)\" y=\"\(top + 20)\" text-anchor=\"end\">\(ReportText.html(row.label))</text>\n"
-            out += "<rect class=\"track\" x=\"\(barLeft)\" y=\"\(top + 6)\" width=\"\(Int(barMaximum))\" height=\"18\" rx=\"4\"/>\n"
-            out += "<rect class=\"bar \(row.css)\" x=\"\(barLeft)\" y=\"\(top + 6)\" width=\"\(n(width))\" height=\"18\" rx=\"4\"/>\n"
-            out += "<text class=\"bar-value\" x=\"\(barLeft + Int(barMaximum) + 12)\" y=\"\(top + 20)\">"
+            out +=
+                "<text class=\"bar-label\" x=\"\(labelRight)\" y=\"\(top + 20)\" text-anchor=\"end\">\(ReportText.html(row.label))</text>\n"
+            out +=
+                "<rect class=\"track\" x=\"\(barLeft)\" y=\"\(top + 6)\" width=\"\(Int(barMaximum))\" height=\"18\" rx=\"4\"/>\n"
+            out +=
+                "<rect class=\"bar \(row.css)\" x=\"\(barLeft)\" y=\"\(top + 6)\" width=\"\(n(width))\" height=\"18\" rx=\"4\"/>\n"
+            out +=
+                "<text class=\"bar-value\" x=\"\(barLeft + Int(barMaximum) + 12)\" y=\"\(top + 20)\">"
                 + "\(ReportText.count(row.count))<tspan class=\"bar-share\" dx=\"8\">\(ReportText.percent(row.count, of: total))</tspan></text>\n"
         }
         return out + "</svg>\n"
@@ -171,7 +193,9 @@ enum ReplayCharts {
             if run.count == 1 {
                 out += "<circle class=\"dot \(css)\" cx=\"\(n(run[0].0))\" cy=\"\(n(run[0].1))\" r=\"2.5\"/>\n"
             } else if run.count > 1 {
-                out += "<polyline class=\"series \(css)\" points=\"" + run.map { "\(n($0.0)),\(n($0.1))" }.joined(separator: " ")
+                out +=
+                    "<polyline class=\"series \(css)\" points=\""
+                    + run.map { "\(n($0.0)),\(n($0.1))" }.joined(separator: " ")
                     + "\"><title>\(name)</title></polyline>\n"
             }
             run = []

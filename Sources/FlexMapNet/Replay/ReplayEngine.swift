@@ -122,7 +122,8 @@ public final class ReplayEngine {
             if let mapId = configuration.credentials[.mapId], !predictor.knowsMapping(mapId) {
                 throw Failure(
                     message:
-                        "--verify: the store \(verify.storePath) has no mapping \(mapId); verify against the store the endpoint uses (--db), or leave --verify out")
+                        "--verify: the store \(verify.storePath) has no mapping \(mapId); verify against the store the endpoint uses (--db), or leave --verify out"
+                )
             }
             self.predictor = predictor
         }
@@ -143,7 +144,8 @@ public final class ReplayEngine {
         }
         summary = ReplaySummary(
             input: configuration.input, format: configuration.format.rawValue,
-            target: ReplayTarget.display(configuration.target, captures: configuration.format.isCapture), model: model, concurrency: concurrency,
+            target: ReplayTarget.display(configuration.target, captures: configuration.format.isCapture), model: model,
+            concurrency: concurrency,
             askedRate: rate, speed: speed, startedAt: Timestamp.iso8601(Date()), durationSeconds: 0)
         if configuration.verify != nil { summary.verify = ReplaySummary.Verify() }
         // 1 ms bins to start with, doubled as the run goes on: 80 to 160 bins in the end.
@@ -392,7 +394,8 @@ public final class ReplayEngine {
         var delay: UInt64?
         if configuration.retry.retries(afterAttempt: entry.attempt, status: outcome.status, error: outcome.error) {
             delay = configuration.retry.delay(
-                afterAttempt: entry.attempt, status: outcome.status, error: outcome.error, retryAfter: result.retryAfter,
+                afterAttempt: entry.attempt, status: outcome.status, error: outcome.error,
+                retryAfter: result.retryAfter,
                 now: wall.timeIntervalSince1970 + Double(now) / 1e9, random: Double.random(in: 0..<1, using: &random))
         }
         let completion = scheduler.completed(id: result.id, retryAt: delay.map { now + $0 })
@@ -403,7 +406,8 @@ public final class ReplayEngine {
         if isFinal {
             try finalize(result.id, outcome: outcome)
         } else {
-            summary.retried.causes[outcome.status.map(String.init) ?? outcome.error?.rawValue ?? "other", default: 0] += 1
+            summary.retried.causes[outcome.status.map(String.init) ?? outcome.error?.rawValue ?? "other", default: 0] +=
+                1
             lastOutcome[result.id] = outcome
         }
     }
@@ -411,7 +415,8 @@ public final class ReplayEngine {
     private func attemptOutcome(_ result: CurlResult, entry: Planned) -> AttemptOutcome {
         var outcome = AttemptOutcome(
             status: result.status > 0 ? result.status : nil, error: result.error,
-            errorMessage: result.error == nil ? nil : scrub(result.errorMessage), reason: nil, outcome: nil, detail: nil,
+            errorMessage: result.error == nil ? nil : scrub(result.errorMessage), reason: nil, outcome: nil,
+            detail: nil,
             reasonGiven: false, latency: nil, endedAt: 0)
         let queued = entry.startedAt >= entry.intendedAt ? entry.startedAt - entry.intendedAt : 0
         let total = UInt64(max(0, result.totalMicroseconds)) * 1000
@@ -465,7 +470,9 @@ public final class ReplayEngine {
             return
         }
         summary.verify!.compared += 1
-        guard !prediction.accepts(status: status, reason: outcome.reason, reasonGiven: outcome.reasonGiven) else { return }
+        guard !prediction.accepts(status: status, reason: outcome.reason, reasonGiven: outcome.reasonGiven) else {
+            return
+        }
         summary.verify!.mismatches += 1
         let mismatch = ReplayMismatch(
             index: entry.sequence, record: entry.record, line: entry.line, label: entry.label, expected: prediction,
@@ -483,7 +490,9 @@ public final class ReplayEngine {
     private func snapshot(elapsed: Double, inFlight: Int, rate: Double, scheduler: ReplayScheduler) -> ReplayProgress {
         var fractions: [Double] = []
         if let duration = configuration.duration, duration > 0 { fractions.append(elapsed / duration) }
-        if let limit = configuration.maxRequests, limit > 0 { fractions.append(Double(summary.requests) / Double(limit)) }
+        if let limit = configuration.maxRequests, limit > 0 {
+            fractions.append(Double(summary.requests) / Double(limit))
+        }
         if !configuration.loop, let total = reader.totalBytes, total > 0, readerPasses == 1 {
             fractions.append(Double(reader.bytesRead) / Double(total) * (inputDone ? 1 : 0.99))
         }
@@ -505,7 +514,9 @@ public final class ReplayEngine {
         if configuration.pacing.isOpen {
             let statistics = scheduler.statistics
             var achieved = 0.0
-            if statistics.firstSends > 1, let first = statistics.firstSentAt, let last = statistics.lastSentAt, last > first {
+            if statistics.firstSends > 1, let first = statistics.firstSentAt, let last = statistics.lastSentAt,
+                last > first
+            {
                 achieved = Double(statistics.firstSends - 1) / (Double(last - first) / 1e9)
             }
             var asked: Double?

@@ -88,12 +88,16 @@ public struct ReplayPlan: Sendable {
             headers: (request.usesCommonHeaders ? common : []) + request.headers, body: request.body)
         let redacted = FlexMapCore.CaptureRedaction.redact(entry)
         let origin = request.url.hasSuffix(request.target) ? String(request.url.dropLast(request.target.count)) : ""
-        var text = "\(redacted.method) \(origin)\(redacted.path)" + (redacted.rawQuery.isEmpty ? "" : "?" + redacted.rawQuery) + "\n"
+        var text =
+            "\(redacted.method) \(origin)\(redacted.path)" + (redacted.rawQuery.isEmpty ? "" : "?" + redacted.rawQuery)
+            + "\n"
         for (name, value) in redacted.headers { text += "\(name): \(value)\n" }
         var body = String(decoding: redacted.body.prefix(1024), as: UTF8.self)
         if redacted.body.count > 1024 { body += "…" }
         if !body.isEmpty { text += "\n" + body + "\n" }
-        for secret in secrets where !secret.isEmpty { text = text.replacingAll(secret, with: FlexMapCore.CaptureRedaction.placeholder) }
+        for secret in secrets where !secret.isEmpty {
+            text = text.replacingAll(secret, with: FlexMapCore.CaptureRedaction.placeholder)
+        }
         return text
     }
 

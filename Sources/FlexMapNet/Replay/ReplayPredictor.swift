@@ -78,7 +78,8 @@ final class ReplayPredictor {
     init(storePath: String, trustedKey: String?) throws {
         store = try Store.open(path: storePath)
         let snapshot = try RegistrySnapshot.load(from: store)
-        let directory: any MappingDirectory = trustedKey.map { TrustingDirectory(base: snapshot, apiKey: $0) } ?? snapshot
+        let directory: any MappingDirectory =
+            trustedKey.map { TrustingDirectory(base: snapshot, apiKey: $0) } ?? snapshot
         processor = WebhookProcessor(directory: directory)
         let database = store.database
         // An anonymous temporary database: private to this connection, gone when it closes.
@@ -118,7 +119,8 @@ final class ReplayPredictor {
                     outcome: reason.kind.rawValue, detail: detail.isEmpty ? reason.explanation : detail))
         case .contact(let contact):
             let stored = try !exists.query([.text(contact.orgId), .text(contact.phone)]) { _ in true }.isEmpty
-            return .contact(orgId: contact.orgId, phone: contact.phone, policy: outcome.onDuplicate, storedBefore: stored)
+            return .contact(
+                orgId: contact.orgId, phone: contact.phone, policy: outcome.onDuplicate, storedBefore: stored)
         }
     }
 
@@ -128,13 +130,17 @@ final class ReplayPredictor {
         case .final(let prediction):
             return prediction
         case .contact(let orgId, let phone, let policy, let storedBefore):
-            let state = storedBefore ? nil : try lookup.query([.text(orgId), .text(phone)]) { State(rawValue: $0.int(0)) }.first ?? nil
+            let state =
+                storedBefore
+                ? nil : try lookup.query([.text(orgId), .text(phone)]) { State(rawValue: $0.int(0)) }.first ?? nil
             let duplicate = Self.duplicate(policy)
             if storedBefore || state == .exists { return duplicate }
-            var created = Prediction(status: 201, reason: nil, outcome: OutcomeKind.created.rawValue, detail: "contact created")
+            var created = Prediction(
+                status: 201, reason: nil, outcome: OutcomeKind.created.rawValue, detail: "contact created")
             if state == .unknown {
                 created.alternative = Prediction.Alternative(status: duplicate.status, reason: duplicate.reason)
-                created.detail = "contact created (or a duplicate: an earlier request with this phone ended without an answer)"
+                created.detail =
+                    "contact created (or a duplicate: an earlier request with this phone ended without an answer)"
             }
             return created
         }
@@ -155,7 +161,8 @@ final class ReplayPredictor {
 
     static func duplicate(_ policy: Mapping.DuplicatePolicy) -> Prediction {
         let reason: Reason = policy == .update ? .duplicateUpdated : .duplicate
-        return Prediction(status: 200, reason: reason.rawValue, outcome: OutcomeKind.skipped.rawValue, detail: reason.explanation)
+        return Prediction(
+            status: 200, reason: reason.rawValue, outcome: OutcomeKind.skipped.rawValue, detail: reason.explanation)
     }
 }
 

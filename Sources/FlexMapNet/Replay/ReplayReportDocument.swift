@@ -100,9 +100,11 @@ struct ReplayReportDocument {
     var modelText: String {
         switch summary.model {
         case "open":
-            return "open model, \(ReportText.rate(summary.askedRate ?? 0)) requests/s asked, at most \(summary.concurrency ?? 0) in flight"
+            return
+                "open model, \(ReportText.rate(summary.askedRate ?? 0)) requests/s asked, at most \(summary.concurrency ?? 0) in flight"
         case "recorded":
-            return "recorded gaps at \(ReplayCharts.trim(summary.speed ?? 1))x, at most \(summary.concurrency ?? 0) in flight"
+            return
+                "recorded gaps at \(ReplayCharts.trim(summary.speed ?? 1))x, at most \(summary.concurrency ?? 0) in flight"
         default:
             return "closed model, \(summary.concurrency ?? 0) at a time"
         }
@@ -111,7 +113,8 @@ struct ReplayReportDocument {
     private func notes() -> [(String, String)] {
         var out: [(String, String)] = []
         if summary.interrupted {
-            out.append(("warn", "The run was stopped before its end: these numbers cover the requests sent until then."))
+            out.append(
+                ("warn", "The run was stopped before its end: these numbers cover the requests sent until then."))
         }
         for failure in summary.thresholdFailures { out.append(("fail", "Threshold failed: \(failure).")) }
         if let schedule = summary.schedule {
@@ -131,7 +134,8 @@ struct ReplayReportDocument {
             }
         }
         if let verify = summary.verify, verify.mismatches == 0, verify.compared > 0 {
-            out.append(("good", "Every one of the \(ReportText.count(verify.compared)) answers agrees with its prediction."))
+            out.append(
+                ("good", "Every one of the \(ReportText.count(verify.compared)) answers agrees with its prediction."))
         }
         if summary.notSentCount > 0 {
             out.append(
@@ -145,22 +149,27 @@ struct ReplayReportDocument {
 
     private func cards() -> String {
         var out = "<section class=\"cards\">\n"
-        out += card("total", "Requests", ReportText.count(summary.requests), "\(ReportText.count(summary.attempts)) attempts")
+        out += card(
+            "total", "Requests", ReportText.count(summary.requests), "\(ReportText.count(summary.attempts)) attempts")
         var rateSub = "requests/s"
         if let asked = summary.schedule?.askedPerSecond { rateSub = "asked \(ReportText.rate(asked))/s" }
         out += card("created", "Throughput", ReportText.rate(summary.requestsPerSecond), rateSub)
         let latency = summary.latency
         out += card(
             "skipped", "p99 latency", latency.count > 0 ? ReplayCharts.millis(latency.p99) : "–",
-            latency.count > 0 ? "p50 \(ReplayCharts.millis(latency.p50)) · max \(ReplayCharts.millis(latency.max))" : "no answers")
+            latency.count > 0
+                ? "p50 \(ReplayCharts.millis(latency.p50)) · max \(ReplayCharts.millis(latency.max))" : "no answers")
         let failed = summary.failedRequests
-        out += card("rejected", "Failed", ReportText.count(failed), "\(ReportText.percent(failed, of: summary.requests)) · 5xx, 429, no answer")
+        out += card(
+            "rejected", "Failed", ReportText.count(failed),
+            "\(ReportText.percent(failed, of: summary.requests)) · 5xx, 429, no answer")
         if let verify = summary.verify {
             out += card(
                 verify.mismatches == 0 ? "created" : "invalid", "Mismatches", ReportText.count(verify.mismatches),
                 "of \(ReportText.count(verify.compared)) compared")
         } else {
-            out += card("invalid", "Retried", ReportText.count(summary.retried.requests), "requests needing another try")
+            out += card(
+                "invalid", "Retried", ReportText.count(summary.retried.requests), "requests needing another try")
         }
         return out + "</section>\n"
     }
@@ -171,18 +180,28 @@ struct ReplayReportDocument {
     }
 
     private func latencyPanel() -> String {
-        var out = "<section class=\"panel\">\n<h2>Latency <span class=\"muted\">first tries, exact percentiles</span></h2>\n"
-        guard summary.latency.count > 0 else { return out + "<p class=\"empty\">No request got an answer.</p>\n</section>\n" }
-        out += latencyTable([("First tries", summary.latency)] + (summary.retried.requests > 0 ? [("Retried requests, whole time", summary.retried.latency)] : []))
+        var out =
+            "<section class=\"panel\">\n<h2>Latency <span class=\"muted\">first tries, exact percentiles</span></h2>\n"
+        guard summary.latency.count > 0 else {
+            return out + "<p class=\"empty\">No request got an answer.</p>\n</section>\n"
+        }
+        out += latencyTable(
+            [("First tries", summary.latency)]
+                + (summary.retried.requests > 0 ? [("Retried requests, whole time", summary.retried.latency)] : []))
         out += ReplayCharts.histogram(result.firstTries, summary: summary.latency)
-        let from = summary.model == "closed" ? "from when each request left" : "from when each request was meant to leave (so time spent waiting to be sent counts)"
-        out += "<p class=\"muted small\">Latency counts \(from) to the end of its answer. "
+        let from =
+            summary.model == "closed"
+            ? "from when each request left"
+            : "from when each request was meant to leave (so time spent waiting to be sent counts)"
+        out +=
+            "<p class=\"muted small\">Latency counts \(from) to the end of its answer. "
             + "Percentiles are nearest-rank over every first try, in microseconds. Bars: 10 per decade.</p>\n"
         return out + "</section>\n"
     }
 
     private func latencyTable(_ rows: [(String, LatencySummary)]) -> String {
-        var out = "<table class=\"stats\"><thead><tr><th></th><th class=\"num\">requests</th><th class=\"num\">p50</th><th class=\"num\">p90</th>"
+        var out =
+            "<table class=\"stats\"><thead><tr><th></th><th class=\"num\">requests</th><th class=\"num\">p50</th><th class=\"num\">p90</th>"
             + "<th class=\"num\">p99</th><th class=\"num\">p99.9</th><th class=\"num\">max</th><th class=\"num\">mean</th></tr></thead><tbody>\n"
         for (name, latency) in rows {
             out += "<tr><td>\(ReportText.html(name))</td><td class=\"num\">\(ReportText.count(latency.count))</td>"
@@ -197,20 +216,24 @@ struct ReplayReportDocument {
     private func timelinePanel() -> String {
         let chart = ReplayCharts.timeline(result.timeline)
         guard !chart.isEmpty else { return "" }
-        var out = "<section class=\"panel\">\n<h2>Latency over time</h2>\n<div class=\"chart-scroll\">\n" + chart + "</div>\n"
+        var out =
+            "<section class=\"panel\">\n<h2>Latency over time</h2>\n<div class=\"chart-scroll\">\n" + chart + "</div>\n"
         out += "<ul class=\"legend\">\n"
-        out += "<li><span class=\"swatch p50\"></span>p50</li><li><span class=\"swatch p99\"></span>p99</li>"
+        out +=
+            "<li><span class=\"swatch p50\"></span>p50</li><li><span class=\"swatch p99\"></span>p99</li>"
             + "<li><span class=\"swatch max\"></span>max</li><li><span class=\"swatch skipped\"></span>requests/s</li>"
             + "<li><span class=\"swatch rejected\"></span>failed</li>\n</ul>\n"
         let width = ReplayCharts.trim(Double(result.timeline.binWidth) / 1e9)
-        out += "<p class=\"muted small\">Requests by the time they were meant to leave, in \(width) s bins (every attempt). "
+        out +=
+            "<p class=\"muted small\">Requests by the time they were meant to leave, in \(width) s bins (every attempt). "
             + "Per-bin percentiles come from a coarse histogram (within about 5%); the exact ones are above.</p>\n"
         return out + "</section>\n"
     }
 
     /// Final answers by status, and errors.
     var answerRows: [(label: String, count: Int, css: String)] {
-        var rows: [(label: String, count: Int, css: String)] = summary.statusCounts.sorted { $0.key < $1.key }.map { status, count in
+        var rows: [(label: String, count: Int, css: String)] = summary.statusCounts.sorted { $0.key < $1.key }.map {
+            status, count in
             let css: String
             switch status {
             case 200..<300: css = status == 201 ? "created" : "skipped"
@@ -229,14 +252,19 @@ struct ReplayReportDocument {
         let h = ReportText.html
         var out = "<section class=\"panel\">\n<h2>Answers <span class=\"muted\">final, one per request</span></h2>\n"
         guard summary.requests > 0 else { return out + "<p class=\"empty\">No request was sent.</p>\n</section>\n" }
-        out += "<div class=\"chart-scroll\">\n" + ReplayCharts.answers(statuses: answerRows, total: summary.requests) + "</div>\n"
+        out +=
+            "<div class=\"chart-scroll\">\n" + ReplayCharts.answers(statuses: answerRows, total: summary.requests)
+            + "</div>\n"
         // With --verify the reasons are in the Verify panel, beside the predicted ones.
         if summary.verify == nil, !summary.answeredReasons.isEmpty || !summary.answeredOutcomes.isEmpty {
-            out += "<table class=\"stats\"><thead><tr><th>reason the endpoint gave</th><th class=\"num\">requests</th></tr></thead><tbody>\n"
+            out +=
+                "<table class=\"stats\"><thead><tr><th>reason the endpoint gave</th><th class=\"num\">requests</th></tr></thead><tbody>\n"
             if let created = summary.answeredOutcomes["created"] {
                 out += "<tr><td><code>created</code></td><td class=\"num\">\(ReportText.count(created))</td></tr>\n"
             }
-            for (reason, count) in summary.answeredReasons.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+            for (reason, count) in summary.answeredReasons.sorted(by: {
+                $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key
+            }) {
                 out += "<tr><td><code>\(h(reason))</code></td><td class=\"num\">\(ReportText.count(count))</td></tr>\n"
             }
             out += "</tbody></table>\n"
@@ -247,52 +275,65 @@ struct ReplayReportDocument {
     private func verifyPanel() -> String {
         let h = ReportText.html
         guard let verify = summary.verify else { return "" }
-        var out = "<section class=\"panel\">\n<h2>Verify <span class=\"muted\">answers against the local pipeline's predictions</span></h2>\n"
+        var out =
+            "<section class=\"panel\">\n<h2>Verify <span class=\"muted\">answers against the local pipeline's predictions</span></h2>\n"
         var answered = summary.answeredReasons
         if let created = summary.answeredOutcomes["created"] { answered["created"] = created }
         let reasons = Set(verify.predicted.keys).union(answered.keys).sorted { a, b in
             let (x, y) = (verify.predicted[a] ?? answered[a] ?? 0, verify.predicted[b] ?? answered[b] ?? 0)
             return x != y ? x > y : a < b
         }
-        out += "<table class=\"stats\"><thead><tr><th>reason</th><th class=\"num\">predicted</th><th class=\"num\">answered</th></tr></thead><tbody>\n"
+        out +=
+            "<table class=\"stats\"><thead><tr><th>reason</th><th class=\"num\">predicted</th><th class=\"num\">answered</th></tr></thead><tbody>\n"
         for reason in reasons {
-            out += "<tr><td><code>\(h(reason))</code></td><td class=\"num\">\(ReportText.count(verify.predicted[reason] ?? 0))</td>"
+            out +=
+                "<tr><td><code>\(h(reason))</code></td><td class=\"num\">\(ReportText.count(verify.predicted[reason] ?? 0))</td>"
                 + "<td class=\"num\">\(ReportText.count(answered[reason] ?? 0))</td></tr>\n"
         }
         out += "</tbody></table>\n"
-        out += "<p class=\"muted small\">\(ReportText.count(verify.compared)) answers compared (status, and reason when the answer names one); "
+        out +=
+            "<p class=\"muted small\">\(ReportText.count(verify.compared)) answers compared (status, and reason when the answer names one); "
             + "\(ReportText.count(verify.unanswered)) requests ended without an answer to compare.</p>\n"
         guard verify.mismatches > 0 else {
-            return out + "<p class=\"empty good\">No mismatch: the endpoint answered every request as the mapping predicts.</p>\n</section>\n"
+            return out
+                + "<p class=\"empty good\">No mismatch: the endpoint answered every request as the mapping predicts.</p>\n</section>\n"
         }
-        out += "<table class=\"examples\"><thead><tr><th class=\"line\">Line</th><th>Expected</th><th>Answered</th><th>Detail</th></tr></thead><tbody>\n"
+        out +=
+            "<table class=\"examples\"><thead><tr><th class=\"line\">Line</th><th>Expected</th><th>Answered</th><th>Detail</th></tr></thead><tbody>\n"
         for mismatch in result.mismatches {
             let expected = "\(mismatch.expected.status) \(mismatch.expected.reason ?? "created")"
             let got = (mismatch.status.map(String.init) ?? "–") + " " + (mismatch.reason ?? mismatch.outcome ?? "")
             var detail = mismatch.detail ?? ""
             if let label = mismatch.label { detail = label + (detail.isEmpty ? "" : ": " + detail) }
-            out += "<tr><td class=\"line\">\(mismatch.line)</td><td class=\"expected\"><code>\(h(expected))</code></td>"
+            out +=
+                "<tr><td class=\"line\">\(mismatch.line)</td><td class=\"expected\"><code>\(h(expected))</code></td>"
                 + "<td class=\"got\"><code>\(h(got))</code></td><td>\(h(ReportText.oneLine(detail, limit: 300)))</td></tr>\n"
         }
         out += "</tbody></table>\n"
-        let shown = result.mismatches.count < verify.mismatches ? "First \(result.mismatches.count) of \(ReportText.count(verify.mismatches)). " : ""
-        return out + "<p class=\"muted small\">\(shown)All of them are in <code>mismatches.ndjson</code>, with the prediction's detail.</p>\n</section>\n"
+        let shown =
+            result.mismatches.count < verify.mismatches
+            ? "First \(result.mismatches.count) of \(ReportText.count(verify.mismatches)). " : ""
+        return out
+            + "<p class=\"muted small\">\(shown)All of them are in <code>mismatches.ndjson</code>, with the prediction's detail.</p>\n</section>\n"
     }
 
     private func retriesPanel() -> String {
         let h = ReportText.html
         var out = "<section class=\"panel\">\n<h2>Retries</h2>\n"
-        out += "<p>\(ReportText.count(summary.retried.requests)) requests needed more than one attempt "
+        out +=
+            "<p>\(ReportText.count(summary.retried.requests)) requests needed more than one attempt "
             + "(\(ReportText.count(summary.retried.attempts)) attempts in all); \(ReportText.count(summary.attempts)) attempts for "
             + "\(ReportText.count(summary.requests)) requests overall.</p>\n"
         if !summary.retried.causes.isEmpty {
-            out += "<table class=\"stats\"><thead><tr><th>retried after</th><th class=\"num\">attempts</th></tr></thead><tbody>\n"
+            out +=
+                "<table class=\"stats\"><thead><tr><th>retried after</th><th class=\"num\">attempts</th></tr></thead><tbody>\n"
             for (cause, count) in summary.retried.causes.sorted(by: { $0.key < $1.key }) {
                 out += "<tr><td><code>\(h(cause))</code></td><td class=\"num\">\(ReportText.count(count))</td></tr>\n"
             }
             out += "</tbody></table>\n"
         }
-        out += "<p class=\"muted small\">Retried on 429, 5xx and connection errors, after the answer's Retry-After or else an exponential backoff with full jitter. "
+        out +=
+            "<p class=\"muted small\">Retried on 429, 5xx and connection errors, after the answer's Retry-After or else an exponential backoff with full jitter. "
             + "Their first tries count in the latency above; their whole time, first try to final answer, is the second row there.</p>\n"
         return out + "</section>\n"
     }
@@ -311,7 +352,9 @@ struct ReplayReportDocument {
             ("Largest delay", ReplayCharts.millis(schedule.maxLagMilliseconds)),
             ("Mean delay", ReplayCharts.millis(schedule.meanLagMilliseconds)),
         ]
-        for (name, value) in rows { out += "<tr><th>\(ReportText.html(name))</th><td>\(ReportText.html(value))</td></tr>\n" }
+        for (name, value) in rows {
+            out += "<tr><th>\(ReportText.html(name))</th><td>\(ReportText.html(value))</td></tr>\n"
+        }
         return out + "</table>\n</section>\n"
     }
 
@@ -335,10 +378,14 @@ struct ReplayReportDocument {
         var files: [(String, String)] = [
             ("summary.json", "The numbers for scripts (the --json line, pretty)."),
             ("summary.md", "The same as text."),
-            ("requests.ndjson", "One line per attempt: index, record, line, attempt, status, latencyMs, reason, error, startMs, final; and the records not sent."),
+            (
+                "requests.ndjson",
+                "One line per attempt: index, record, line, attempt, status, latencyMs, reason, error, startMs, final; and the records not sent."
+            ),
         ]
         if summary.verify != nil {
-            files.append(("mismatches.ndjson", "Each answer that differs from its prediction: expected and got, with details."))
+            files.append(
+                ("mismatches.ndjson", "Each answer that differs from its prediction: expected and got, with details."))
         }
         var out = "<section class=\"panel\">\n<h2>Files</h2>\n<ul class=\"files\">\n"
         for (name, text) in files {
@@ -352,24 +399,28 @@ struct ReplayReportDocument {
     func markdown() -> String {
         let md = ReportText.markdown
         var out = "# flexmap replay report\n\n"
-        out += "- Target: `\(summary.target)`\n- Input: \(md(summary.input)) (\(summary.format))\n- Model: \(md(modelText))\n"
+        out +=
+            "- Target: `\(summary.target)`\n- Input: \(md(summary.input)) (\(summary.format))\n- Model: \(md(modelText))\n"
         out += "- Started: \(summary.startedAt) · duration \(ReportText.duration(summary.durationSeconds))\n\n"
         for (_, note) in notes() { out += "> \(md(note))\n\n" }
         out += "| requests | requests/s | attempts | failed | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |\n"
         out += "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
         let l = summary.latency
-        out += "| \(ReportText.count(summary.requests)) | \(ReportText.rate(summary.requestsPerSecond)) | \(ReportText.count(summary.attempts)) "
+        out +=
+            "| \(ReportText.count(summary.requests)) | \(ReportText.rate(summary.requestsPerSecond)) | \(ReportText.count(summary.attempts)) "
             + "| \(ReportText.count(summary.failedRequests)) | \(ReportText.fixed(l.p50, decimals: 3)) | \(ReportText.fixed(l.p90, decimals: 3)) "
             + "| \(ReportText.fixed(l.p99, decimals: 3)) | \(ReportText.fixed(l.p999, decimals: 3)) | \(ReportText.fixed(l.max, decimals: 3)) |\n\n"
         out += "## Answers\n\n| answer | requests |\n| --- | ---: |\n"
         for row in answerRows { out += "| \(md(row.label)) | \(ReportText.count(row.count)) |\n" }
         if let verify = summary.verify {
-            out += "\n## Verify\n\n\(ReportText.count(verify.compared)) answers compared, **\(ReportText.count(verify.mismatches)) mismatches**, "
+            out +=
+                "\n## Verify\n\n\(ReportText.count(verify.compared)) answers compared, **\(ReportText.count(verify.mismatches)) mismatches**, "
                 + "\(ReportText.count(verify.unanswered)) without an answer.\n"
             if !result.mismatches.isEmpty {
                 out += "\n| line | expected | answered | detail |\n| ---: | --- | --- | --- |\n"
                 for mismatch in result.mismatches.prefix(50) {
-                    out += "| \(mismatch.line) | \(mismatch.expected.status) \(md(mismatch.expected.reason ?? "created")) "
+                    out +=
+                        "| \(mismatch.line) | \(mismatch.expected.status) \(md(mismatch.expected.reason ?? "created")) "
                         + "| \(mismatch.status.map(String.init) ?? "–") \(md(mismatch.reason ?? "")) | \(md(ReportText.oneLine(mismatch.detail ?? "", limit: 120))) |\n"
                 }
             }
@@ -378,7 +429,8 @@ struct ReplayReportDocument {
             out += "\n## Schedule\n\n"
             if let asked = schedule.askedPerSecond { out += "- Asked: \(ReportText.rate(asked)) requests/s\n" }
             out += "- Achieved: \(ReportText.rate(schedule.achievedPerSecond)) requests/s\n"
-            out += "- Over 10 ms late: \(schedule.late) (generator \(schedule.lateByGenerator), in-flight limit \(schedule.lateByLimit), ordering \(schedule.lateByOrdering)); largest delay \(ReplayCharts.millis(schedule.maxLagMilliseconds))\n"
+            out +=
+                "- Over 10 ms late: \(schedule.late) (generator \(schedule.lateByGenerator), in-flight limit \(schedule.lateByLimit), ordering \(schedule.lateByOrdering)); largest delay \(ReplayCharts.millis(schedule.maxLagMilliseconds))\n"
         }
         return out
     }

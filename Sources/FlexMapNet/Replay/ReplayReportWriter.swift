@@ -25,7 +25,8 @@ final class ReplayReportWriter {
     }
 
     var files: [String] {
-        ["summary.json", "summary.md", "report.html", "requests.ndjson"] + (mismatchSink == nil ? [] : ["mismatches.ndjson"])
+        ["summary.json", "summary.md", "report.html", "requests.ndjson"]
+            + (mismatchSink == nil ? [] : ["mismatches.ndjson"])
     }
 
     static func path(_ directory: String, _ name: String) -> String {
@@ -33,7 +34,8 @@ final class ReplayReportWriter {
     }
 
     func attempt(
-        index: Int, record: Int, line: Int, attempt: Int, outcome: ReplayEngine.AttemptOutcome, startMicroseconds: UInt64,
+        index: Int, record: Int, line: Int, attempt: Int, outcome: ReplayEngine.AttemptOutcome,
+        startMicroseconds: UInt64,
         final: Bool
     ) throws(ReportError) {
         // Bytes written straight into the sink's buffer: this runs once per attempt.
@@ -47,7 +49,11 @@ final class ReplayReportWriter {
             out.append(contentsOf: #","attempt":"#.utf8)
             Self.append(attempt, to: &out)
             out.append(contentsOf: #","status":"#.utf8)
-            if let status = outcome.status { Self.append(status, to: &out) } else { out.append(contentsOf: "null".utf8) }
+            if let status = outcome.status {
+                Self.append(status, to: &out)
+            } else {
+                out.append(contentsOf: "null".utf8)
+            }
             out.append(contentsOf: #","latencyMs":"#.utf8)
             if let latency = outcome.latency {
                 Self.appendMilliseconds(microseconds: (latency + 500) / 1000, to: &out)
@@ -55,7 +61,11 @@ final class ReplayReportWriter {
                 out.append(contentsOf: "null".utf8)
             }
             out.append(contentsOf: #","reason":"#.utf8)
-            if let reason = outcome.reason { out.append(contentsOf: JSONText.quote(reason).utf8) } else { out.append(contentsOf: "null".utf8) }
+            if let reason = outcome.reason {
+                out.append(contentsOf: JSONText.quote(reason).utf8)
+            } else {
+                out.append(contentsOf: "null".utf8)
+            }
             out.append(contentsOf: #","error":"#.utf8)
             if let error = outcome.error {
                 out.append(UInt8(ascii: "\""))
@@ -145,8 +155,12 @@ final class ReplayReportWriter {
             out.append(0x30 + UInt8(value))
             return
         }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var count = 0
         var rest = value
         withUnsafeMutableBytes(of: &digits) { buffer in

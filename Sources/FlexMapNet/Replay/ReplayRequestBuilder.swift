@@ -69,11 +69,14 @@ public struct ReplayRequestBuilder: Sendable {
         self.idempotencyKeys = idempotencyKeys
         self.extraHeaders = extraHeaders
         var common: [(name: String, value: String)] = [("Content-Type", "application/json")]
-        for (field, value) in credentials.placed(.header) { common.append((ReplayCredentials.headerName(field), value)) }
+        for (field, value) in credentials.placed(.header) {
+            common.append((ReplayCredentials.headerName(field), value))
+        }
         let extraNames = Set(extraHeaders.map { $0.name.lowercased() })
         common = common.filter { !extraNames.contains($0.name.lowercased()) } + extraHeaders
         commonHeaders = common
-        recordTarget = Self.target(path: target.path ?? WebhookRequest.flexPath, query: target.query, credentials: credentials)
+        recordTarget = Self.target(
+            path: target.path ?? WebhookRequest.flexPath, query: target.query, credentials: credentials)
     }
 
     /// The request for a record, or why it cannot be sent. `header` is the CSV header.
@@ -91,11 +94,14 @@ public struct ReplayRequestBuilder: Sendable {
                     return .failure(
                         NotSent(
                             reason: .invalidUTF8,
-                            detail: "line \(record.line), column '\(name)' is not valid UTF-8, so the row cannot be sent as JSON text"))
+                            detail:
+                                "line \(record.line), column '\(name)' is not valid UTF-8, so the row cannot be sent as JSON text"
+                        ))
                 }
                 members.append((name, .string(text)))
             }
-            return .success(recordRequest(body: Array(JSONText.encode(.object(JSONObject(members))).utf8), record: record))
+            return .success(
+                recordRequest(body: Array(JSONText.encode(.object(JSONObject(members))).utf8), record: record))
         case .json:
             var body = record.raw
             if !credentials.placed(.body).isEmpty || Self.mentionsCredential(body) {
@@ -113,7 +119,8 @@ public struct ReplayRequestBuilder: Sendable {
         var own: [(name: String, value: String)] = []
         if idempotencyKeys { own.append(("Idempotency-Key", idempotencyKey(record))) }
         return WireRequest(
-            method: "POST", url: target.origin + recordTarget, target: recordTarget, headers: own, usesCommonHeaders: true,
+            method: "POST", url: target.origin + recordTarget, target: recordTarget, headers: own,
+            usesCommonHeaders: true,
             suppressed: [], body: body)
     }
 
@@ -245,7 +252,9 @@ public struct ReplayRequestBuilder: Sendable {
             guard buffer.count >= 5 else { return false }
             for index in 0..<(buffer.count - 4) {
                 let lead = lower(buffer[index])
-                guard lead == UInt8(ascii: "o") || lead == UInt8(ascii: "a") || lead == UInt8(ascii: "m") else { continue }
+                guard lead == UInt8(ascii: "o") || lead == UInt8(ascii: "a") || lead == UInt8(ascii: "m") else {
+                    continue
+                }
                 for word in credentialWords where word[0] == lead && index + word.count <= buffer.count {
                     var same = true
                     for offset in 1..<word.count where lower(buffer[index + offset]) != word[offset] {

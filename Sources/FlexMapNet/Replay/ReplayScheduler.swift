@@ -205,7 +205,8 @@ public struct ReplayScheduler: Sendable {
             retries.removeFirst()
             inFlight[first.id] = (first.attempt, first.key)
             statistics.retrySends += 1
-            return Dispatch(id: first.id, attempt: first.attempt, intendedAt: first.due, lag: now - first.due, heldBy: nil)
+            return Dispatch(
+                id: first.id, attempt: first.attempt, intendedAt: first.due, lag: now - first.due, heldBy: nil)
         }
         guard pendingCount > 0 else { return nil }
         var blocked: Set<String> = []

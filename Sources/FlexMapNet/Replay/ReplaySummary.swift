@@ -108,8 +108,14 @@ public struct ReplaySummary: Sendable {
         var out: [(key: String, value: JSONValue)] = [
             ("requests", .int(Int64(requests))),
             ("requestsPerSecond", Self.number(requestsPerSecond, 1)),
-            ("statusCounts", Self.counts(Dictionary(uniqueKeysWithValues: statusCounts.map { (String($0.key), $0.value) }))),
-            ("errors", .object(JSONObject(ReplayErrorKind.allCases.map { ($0.rawValue, .int(Int64(errors[$0] ?? 0))) }))),
+            (
+                "statusCounts",
+                Self.counts(Dictionary(uniqueKeysWithValues: statusCounts.map { (String($0.key), $0.value) }))
+            ),
+            (
+                "errors",
+                .object(JSONObject(ReplayErrorKind.allCases.map { ($0.rawValue, .int(Int64(errors[$0] ?? 0))) }))
+            ),
             ("latencyMs", Self.latencyJSON(latency)),
         ]
         if let verify { out.append(("mismatches", .int(Int64(verify.mismatches)))) }
@@ -124,8 +130,16 @@ public struct ReplaySummary: Sendable {
                         ("latencyMs", Self.latencyJSON(retried.latency)), ("causes", Self.counts(retried.causes)),
                     ]))
             ),
-            ("answers", .object(JSONObject([("outcomes", Self.counts(answeredOutcomes)), ("reasons", Self.counts(answeredReasons))]))),
-            ("notSent", .object(JSONObject([("total", .int(Int64(notSentCount))), ("reasons", Self.counts(notSent))]))),
+            (
+                "answers",
+                .object(
+                    JSONObject([("outcomes", Self.counts(answeredOutcomes)), ("reasons", Self.counts(answeredReasons))])
+                )
+            ),
+            (
+                "notSent",
+                .object(JSONObject([("total", .int(Int64(notSentCount))), ("reasons", Self.counts(notSent))]))
+            ),
             ("unsent", .int(Int64(unsent))),
             ("durationSeconds", Self.number(durationSeconds)),
             ("model", .string(model)),
@@ -156,7 +170,8 @@ public struct ReplaySummary: Sendable {
                     .object(
                         JSONObject([
                             ("predicted", Self.counts(verify.predicted)), ("compared", .int(Int64(verify.compared))),
-                            ("mismatches", .int(Int64(verify.mismatches))), ("unanswered", .int(Int64(verify.unanswered))),
+                            ("mismatches", .int(Int64(verify.mismatches))),
+                            ("unanswered", .int(Int64(verify.unanswered))),
                         ]))
                 ))
         }

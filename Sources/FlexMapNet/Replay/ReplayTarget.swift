@@ -45,7 +45,9 @@ public struct ReplayTarget: Sendable, Equatable {
                 throw Invalid(message: "--target has a broken %-escape in its query")
             }
             for (name, value) in pairs {
-                if let field = CredentialResolver.Field.allCases.first(where: { $0.parameterNames.contains(name.lowercased()) }) {
+                if let field = CredentialResolver.Field.allCases.first(where: {
+                    $0.parameterNames.contains(name.lowercased())
+                }) {
                     credentials[field] = value
                 } else {
                     query.append((name, value))
@@ -62,7 +64,9 @@ public struct ReplayTarget: Sendable, Equatable {
         var parts = query.map { PercentDecoding.encode($0.name) + "=" + PercentDecoding.encode($0.value) }
         for field in CredentialResolver.Field.allCases {
             guard let value = credentials[field] else { continue }
-            parts.append(field.rawValue + "=" + (field == .apiKey ? CaptureRedaction.placeholder : PercentDecoding.encode(value)))
+            parts.append(
+                field.rawValue + "=" + (field == .apiKey ? CaptureRedaction.placeholder : PercentDecoding.encode(value))
+            )
         }
         if !parts.isEmpty { text += "?" + parts.joined(separator: "&") }
         return text

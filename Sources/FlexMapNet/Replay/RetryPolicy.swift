@@ -74,7 +74,9 @@ public enum RetryAfter {
         let trimmed = text.trimmingWhitespace()
         guard !trimmed.isEmpty else { return nil }
         if trimmed.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-            guard trimmed.utf8.count <= 9, let value = Int(trimmed) else { return trimmed.utf8.count > 9 ? .infinity : nil }
+            guard trimmed.utf8.count <= 9, let value = Int(trimmed) else {
+                return trimmed.utf8.count > 9 ? .infinity : nil
+            }
             return Double(value)
         }
         guard let date = httpDate(trimmed) else { return nil }
@@ -102,9 +104,13 @@ public enum RetryAfter {
         } else if words.count == 4, words[3].uppercased() == "GMT" {
             // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
             let parts = words[1].split(separator: "-").map(String.init)
-            guard parts.count == 3, let d = Int(parts[0]), let m = month(parts[1]), let y = Int(parts[2]) else { return nil }
+            guard parts.count == 3, let d = Int(parts[0]), let m = month(parts[1]), let y = Int(parts[2]) else {
+                return nil
+            }
             // Two-digit years: RFC 9110 says a year more than 50 years ahead is in the past century.
-            (year, monthNumber, day, time) = (parts[2].count == 2 ? (y < 70 ? 2000 + y : 1900 + y) : y, m, d, clock(words[2]))
+            (year, monthNumber, day, time) = (
+                parts[2].count == 2 ? (y < 70 ? 2000 + y : 1900 + y) : y, m, d, clock(words[2])
+            )
         } else if words.count == 5, let m = month(words[1]), let d = Int(words[2]), let y = Int(words[4]) {
             // asctime: Sun Nov  6 08:49:37 1994
             (year, monthNumber, day, time) = (y, m, d, clock(words[3]))

@@ -15,39 +15,52 @@ enum ReplayText {
         }
         lines.append(
             "flexmap replay: \(Format.count(summary.requests)) requests to \(summary.target) in "
-                + "\(Format.seconds(summary.durationSeconds)) · \(rate(summary.requestsPerSecond)) requests/s · \(model)")
-        func row(_ label: String, _ text: String) { lines.append("  " + label.padding(toLength: 11, withPad: " ", startingAt: 0) + text) }
+                + "\(Format.seconds(summary.durationSeconds)) · \(rate(summary.requestsPerSecond)) requests/s · \(model)"
+        )
+        func row(_ label: String, _ text: String) {
+            lines.append("  " + label.padding(toLength: 11, withPad: " ", startingAt: 0) + text)
+        }
         let statuses = summary.statusCounts.sorted { $0.key < $1.key }.map { "\($0.key): \(Format.count($0.value))" }
         row("answers", statuses.isEmpty ? "none" : statuses.joined(separator: " · "))
-        let errors = ReplayErrorKind.allCases.compactMap { kind in summary.errors[kind].flatMap { $0 > 0 ? "\(kind.rawValue): \(Format.count($0))" : nil } }
+        let errors = ReplayErrorKind.allCases.compactMap { kind in
+            summary.errors[kind].flatMap { $0 > 0 ? "\(kind.rawValue): \(Format.count($0))" : nil }
+        }
         row("errors", errors.isEmpty ? "none" : errors.joined(separator: " · "))
         if summary.latency.count > 0 {
             row("latency", latencyLine(summary.latency) + " (first tries)")
         }
         if summary.retried.requests > 0 {
             row(
-                "retried", "\(Format.count(summary.retried.requests)) requests, \(Format.count(summary.retried.attempts)) attempts"
-                    + (summary.retried.latency.count > 0 ? " · whole time " + latencyLine(summary.retried.latency) : ""))
+                "retried",
+                "\(Format.count(summary.retried.requests)) requests, \(Format.count(summary.retried.attempts)) attempts"
+                    + (summary.retried.latency.count > 0 ? " · whole time " + latencyLine(summary.retried.latency) : "")
+            )
         }
         if let schedule = summary.schedule {
             var text = ""
             if let asked = schedule.askedPerSecond { text += "asked \(rate(asked))/s · " }
-            text += "achieved \(rate(schedule.achievedPerSecond))/s · \(Format.count(schedule.late)) left over 10 ms late"
+            text +=
+                "achieved \(rate(schedule.achievedPerSecond))/s · \(Format.count(schedule.late)) left over 10 ms late"
             if schedule.late > 0 {
-                text += " (generator \(schedule.lateByGenerator), in-flight limit \(schedule.lateByLimit), ordering \(schedule.lateByOrdering))"
+                text +=
+                    " (generator \(schedule.lateByGenerator), in-flight limit \(schedule.lateByLimit), ordering \(schedule.lateByOrdering))"
             }
             row("schedule", text)
         }
         if let verify = summary.verify {
-            var text = "\(Format.count(verify.compared)) answers compared · \(Format.count(verify.mismatches)) mismatch\(verify.mismatches == 1 ? "" : "es")"
+            var text =
+                "\(Format.count(verify.compared)) answers compared · \(Format.count(verify.mismatches)) mismatch\(verify.mismatches == 1 ? "" : "es")"
             if verify.unanswered > 0 { text += " · \(Format.count(verify.unanswered)) without an answer" }
             row("verify", text)
         }
         if summary.notSentCount > 0 {
-            let reasons = summary.notSent.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: " · ")
+            let reasons = summary.notSent.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                separator: " · ")
             row("not sent", "\(Format.count(summary.notSentCount)) records (\(reasons))")
         }
-        if summary.unsent > 0 { row("unsent", "\(Format.count(summary.unsent)) read but not sent (time ran out or stopped)") }
+        if summary.unsent > 0 {
+            row("unsent", "\(Format.count(summary.unsent)) read but not sent (time ran out or stopped)")
+        }
         if let reportDirectory { lines.append("Report: \(reportDirectory)/report.html") }
         return lines.joined(separator: "\n")
     }
@@ -57,7 +70,8 @@ enum ReplayText {
     }
 
     static func progress(_ progress: ReplayProgress) -> String {
-        var line = "  \(Format.count(progress.requests)) requests · \(rate(progress.requestsPerSecond))/s · \(progress.inFlight) in flight"
+        var line =
+            "  \(Format.count(progress.requests)) requests · \(rate(progress.requestsPerSecond))/s · \(progress.inFlight) in flight"
         if let p99 = progress.p99Milliseconds { line += " · p99 \(ms(p99))" }
         line += " · \(Format.count(progress.errors)) errors"
         if let mismatches = progress.mismatches { line += " · \(Format.count(mismatches)) mismatches" }
@@ -75,9 +89,13 @@ enum ReplayText {
 
     static func plan(_ plan: ReplayPlan, configuration: ReplayConfiguration) -> String {
         var lines = ["flexmap replay: DRY RUN (nothing sent)"]
-        func row(_ label: String, _ text: String) { lines.append("  " + label.padding(toLength: 12, withPad: " ", startingAt: 0) + text) }
-        row("input", "\(configuration.input) (\(configuration.format.rawValue)): \(Format.count(plan.records)) records, "
-            + "\(Format.count(plan.requestsPerPass)) requests" + (configuration.loop ? " per pass, repeated" : ""))
+        func row(_ label: String, _ text: String) {
+            lines.append("  " + label.padding(toLength: 12, withPad: " ", startingAt: 0) + text)
+        }
+        row(
+            "input",
+            "\(configuration.input) (\(configuration.format.rawValue)): \(Format.count(plan.records)) records, "
+                + "\(Format.count(plan.requestsPerPass)) requests" + (configuration.loop ? " per pass, repeated" : ""))
         row("target", targetText(configuration))
         row("credentials", credentialsText(configuration.credentials))
         switch configuration.pacing {
@@ -103,7 +121,9 @@ enum ReplayText {
             row("predicted", text.isEmpty ? "nothing" : text)
         }
         if !plan.notSent.isEmpty {
-            row("not sent", plan.notSent.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: " · "))
+            row(
+                "not sent",
+                plan.notSent.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: " · "))
         }
         if let example = plan.example {
             lines.append("First request:")
@@ -143,7 +163,8 @@ enum ReplayText {
         var target = configuration.target
         if target.path == nil { target.path = configuration.format.isCapture ? nil : WebhookRequest.flexPath }
         let text = target.display
-        return configuration.format.isCapture && configuration.target.path == nil ? text + " (each request's own path)" : text
+        return configuration.format.isCapture && configuration.target.path == nil
+            ? text + " (each request's own path)" : text
     }
 
     static func credentialsText(_ credentials: ReplayCredentials) -> String {

@@ -9,15 +9,25 @@ struct ReplayCommand: Command {
     static let usage =
         "replay --input FILE --target URL [--auth header|query|body] [--concurrency N | --rate R | --speed S] [--duration S] [--max-requests N] [--retries N] [--verify] [--report DIR] [--json]"
     static let options: [OptionSpec] = [
-        .value("input", "FILE", short: "i", "Records (CSV, NDJSON) or captured requests (HAR, gor, capture) to send; - reads standard input."),
-        .value("target", "URL", short: "t", "Where to send: http(s)://host:port, with a path and query if the endpoint needs them."),
+        .value(
+            "input", "FILE", short: "i",
+            "Records (CSV, NDJSON) or captured requests (HAR, gor, capture) to send; - reads standard input."),
+        .value(
+            "target", "URL", short: "t",
+            "Where to send: http(s)://host:port, with a path and query if the endpoint needs them."),
         .value("format", "FORMAT", "csv, ndjson, har, gor or capture (default: from the file name)."),
         .value("auth", "PLACE", "Where --org, --key and --map go: header (x-org-id…, default), query, or body."),
         .value("org", "ORG", "The orgId to send (default: $FLEXMAP_ORG); replaces any the input carries."),
         .value("key", "KEY", "The API key to send (default: $FLEXMAP_KEY, which keeps it out of ps); never printed."),
         .value("map", "ID", "The mapId to send (default: $FLEXMAP_MAP, or mapId in the --target URL)."),
-        .value("concurrency", "N", "Closed model: N requests at a time, each next as soon as one ends (default: 16). With --rate or --speed: the most in flight (default: 256)."),
-        .value("rate", "R", "Open model: R requests per second whatever the endpoint does; latency counts from each intended send time."),
+        .value(
+            "concurrency", "N",
+            "Closed model: N requests at a time, each next as soon as one ends (default: 16). With --rate or --speed: the most in flight (default: 256)."
+        ),
+        .value(
+            "rate", "R",
+            "Open model: R requests per second whatever the endpoint does; latency counts from each intended send time."
+        ),
         .value("speed", "S", "Captures: keep the recorded gaps between requests, S times faster (2x, 0.5x)."),
         .value("duration", "TIME", "Stop sending after this long: 30, 30s, 5m, 1h."),
         .value("max-requests", "N", "Stop after sending N requests."),
@@ -26,15 +36,20 @@ struct ReplayCommand: Command {
         .value("retries", "N", "Retry a request up to N times on 429, 5xx and connection errors (default: 0)."),
         .value("retry-max-wait", "SECONDS", "The longest Retry-After to honour (default: 30)."),
         .flag("verify", "Predict each answer with the local pipeline and the store (--db) and list every mismatch."),
-        .flag("trust-key", "With --verify: take --key as valid even if this store does not hold it (a remote endpoint)."),
-        .value("max-error-rate", "RATE", "Exit with 3 when more requests than this fail (5xx, 429, no answer): 0.01 or 1%."),
+        .flag(
+            "trust-key", "With --verify: take --key as valid even if this store does not hold it (a remote endpoint)."),
+        .value(
+            "max-error-rate", "RATE", "Exit with 3 when more requests than this fail (5xx, 429, no answer): 0.01 or 1%."
+        ),
         .value("max-p99", "MS", "Exit with 3 when the first-try p99 latency is above MS milliseconds."),
         .value("header", "'NAME: VALUE'", repeatable: true, "Add a header to every request (repeatable)."),
         .flag("no-idempotency-key", "Do not add the Idempotency-Key header derived from each record."),
         .flag("insecure", "Do not check TLS certificates (a staging endpoint with a self-signed one)."),
         .value("delimiter", "CHAR", "CSV delimiter: , ; tab or | (default: a sep= line, else guessed)."),
         .value("report", "DIR", "Where to write the report (default: reports/<time>-replay)."),
-        .flag("dry-run", short: "n", "Print the plan (requests, rate, expected duration, the first request) and send nothing."),
+        .flag(
+            "dry-run", short: "n",
+            "Print the plan (requests, rate, expected duration, the first request) and send nothing."),
         .flag("json", "Print the summary as one JSON object on stdout."),
         .flag("quiet", short: "q", "Print nothing but errors (and the --json line)."),
     ]
@@ -95,7 +110,9 @@ struct ReplayCommand: Command {
             }
             throw UsageError("unexpected argument '\(word)'; give the file with --input and the URL with --target")
         }
-        guard let input = parsed.value("input") else { throw UsageError("missing --input FILE (or - for standard input)") }
+        guard let input = parsed.value("input") else {
+            throw UsageError("missing --input FILE (or - for standard input)")
+        }
         guard let targetText = parsed.value("target") else {
             throw UsageError("missing --target URL, such as --target http://127.0.0.1:8080")
         }
@@ -138,10 +155,14 @@ struct ReplayCommand: Command {
         let concurrency = try parsed.int("concurrency", range: 1...10_000)
         let rate = try parsed.double("rate")
         let speed = try Self.speed(parsed.value("speed"))
-        if let rate, !(rate > 0 && rate <= 1_000_000) { throw UsageError("--rate must be more than 0 and at most 1000000 requests per second") }
+        if let rate, !(rate > 0 && rate <= 1_000_000) {
+            throw UsageError("--rate must be more than 0 and at most 1000000 requests per second")
+        }
         if rate != nil && speed != nil { throw UsageError("give --rate R or --speed S, not both") }
         if speed != nil && !format.isCapture {
-            throw UsageError("--speed keeps the recorded gaps of captured requests (--format har, gor or capture); records have none: use --rate")
+            throw UsageError(
+                "--speed keeps the recorded gaps of captured requests (--format har, gor or capture); records have none: use --rate"
+            )
         }
         let pacing: ReplayScheduler.Pacing
         if let rate {
@@ -186,7 +207,8 @@ struct ReplayCommand: Command {
             credentials: ReplayCredentials(flags: flags, placement: placement, target: target.credentials),
             pacing: pacing, maxRequests: maxRequests, duration: duration, loop: loop, timeout: timeout,
             retry: RetryPolicy(maxRetries: retries, maxRetryAfter: UInt64(retryMaxWait * 1e9)), verify: nil,
-            idempotencyKeys: !parsed.flag("no-idempotency-key"), extraHeaders: headers, insecure: parsed.flag("insecure"),
+            idempotencyKeys: !parsed.flag("no-idempotency-key"), extraHeaders: headers,
+            insecure: parsed.flag("insecure"),
             thresholds: thresholds, reportDirectory: nil)
     }
 
@@ -194,7 +216,9 @@ struct ReplayCommand: Command {
     static func format(_ parsed: ParsedArguments, input: String) throws(UsageError) -> InputFormat {
         if let name = parsed.value("format") {
             guard let format = InputFormat(rawValue: name) else {
-                throw UsageError("unknown format '\(name)'; use one of \(InputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw UsageError(
+                    "unknown format '\(name)'; use one of \(InputFormat.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             return format
         }
@@ -203,7 +227,8 @@ struct ReplayCommand: Command {
             return guessed == .ndjson && InputFormat.looksLikeCapture(path: input) ? .capture : guessed
         }
         if input.lowercased().hasSuffix(".json"), InputFormat.looksLikeHAR(path: input) { return .har }
-        throw UsageError("cannot tell the format of '\(input)' from its name; add --format csv, ndjson, har, gor or capture")
+        throw UsageError(
+            "cannot tell the format of '\(input)' from its name; add --format csv, ndjson, har, gor or capture")
     }
 
     /// "2x", "2", "0.5x".
@@ -249,7 +274,9 @@ struct ReplayCommand: Command {
         var configuration = self.configuration
         // Environment variables fill what the flags and the URL do not give.
         var flags = self.flags
-        for (field, variable) in [(CredentialResolver.Field.orgId, "FLEXMAP_ORG"), (.apiKey, "FLEXMAP_KEY"), (.mapId, "FLEXMAP_MAP")]
+        for (field, variable) in [
+            (CredentialResolver.Field.orgId, "FLEXMAP_ORG"), (.apiKey, "FLEXMAP_KEY"), (.mapId, "FLEXMAP_MAP"),
+        ]
         where flags[field] == nil && configuration.target.credentials[field] == nil {
             if let value = context.environment[variable], !value.trimmingWhitespace().isEmpty { flags[field] = value }
         }
@@ -264,7 +291,8 @@ struct ReplayCommand: Command {
                 case .mapId: return "--map (or $FLEXMAP_MAP, or mapId in the --target URL)"
                 }
             }
-            throw UsageError("records need orgId, apiKey and mapId to be sent; missing " + names.joined(separator: ", "))
+            throw UsageError(
+                "records need orgId, apiKey and mapId to be sent; missing " + names.joined(separator: ", "))
         }
         if verify {
             configuration.verify = ReplayConfiguration.Verification(storePath: context.databasePath, trustKey: trustKey)
@@ -274,7 +302,9 @@ struct ReplayCommand: Command {
 
         let engine = try ReplayEngine(configuration)
         let trap = SignalTrap(
-            console: console, message: "flexmap replay: stopping: no new requests, waiting for those in flight (Ctrl-C again to quit at once)")
+            console: console,
+            message:
+                "flexmap replay: stopping: no new requests, waiting for those in flight (Ctrl-C again to quit at once)")
         let progress = ProgressLine(console: console, enabled: !quiet)
         let result: ReplayResult
         do {
@@ -294,7 +324,8 @@ struct ReplayCommand: Command {
         }
         if !quiet, let schedule = summary.schedule, schedule.generatorBehind {
             console.err(
-                "flexmap replay: warning: the sender fell behind its schedule: \(Format.count(schedule.lateByGenerator)) requests left over 10 ms late (largest delay \(String(format: "%.1f", schedule.maxLagMilliseconds)) ms); the machine is too busy for this rate. Latencies still count from the intended times.")
+                "flexmap replay: warning: the sender fell behind its schedule: \(Format.count(schedule.lateByGenerator)) requests left over 10 ms late (largest delay \(String(format: "%.1f", schedule.maxLagMilliseconds)) ms); the machine is too busy for this rate. Latencies still count from the intended times."
+            )
         }
         if summary.interrupted {
             console.err("flexmap replay: stopped before the end; the report covers the requests sent until then.")

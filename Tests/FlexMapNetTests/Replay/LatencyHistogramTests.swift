@@ -55,7 +55,9 @@ import Testing
         #expect(summary.p99 == 9.9)
         #expect(summary.p999 == 9.99)
         #expect(summary.max == 10.0)
-        #expect(summary.p50 <= summary.p90 && summary.p90 <= summary.p99 && summary.p99 <= summary.p999 && summary.p999 <= summary.max)
+        #expect(
+            summary.p50 <= summary.p90 && summary.p90 <= summary.p99 && summary.p99 <= summary.p999
+                && summary.p999 <= summary.max)
     }
 
     @Test func emptyHistogramHasNoPercentiles() {

@@ -16,7 +16,9 @@ import Testing
         for index in 0..<count {
             let which = (index * 7919) % phones
             let number = which % 17 == 16 ? "12" : phone(which)
-            lines.append(#"{"phone":"\#(number)","name":"Person \#(index)","email":"p\#(index)@example.com","plan":"p\#(index % 3)"}"#)
+            lines.append(
+                #"{"phone":"\#(number)","name":"Person \#(index)","email":"p\#(index)@example.com","plan":"p\#(index % 3)"}"#
+            )
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -64,7 +66,9 @@ import Testing
         let firstNames = Set(contacts.values.compactMap { $0[1] })
         for which in 0..<150 where which % 17 != 16 && which != 3 {
             let index = (0..<600).first { ($0 * 7919) % 150 == which }!
-            #expect(firstNames.contains("Person \(index)"), "phone #\(which): its first record, \(index), is the one created")
+            #expect(
+                firstNames.contains("Person \(index)"),
+                "phone #\(which): its first record, \(index), is the one created")
         }
         #expect(summary.latency.count == 600)
         #expect(summary.latency.p50 <= summary.latency.p90 && summary.latency.p90 <= summary.latency.p99)
@@ -103,8 +107,10 @@ import Testing
             #"{"timestamp":"2026-03-02T09:30:01.500Z","method":"POST","path":"/api/contacts/flex","query":"orgId=\#(fixture.orgId)&apiKey=\#(key)&mapId=\#(fixture.mapId)","headers":[["Content-Type","application/json"]],"body":"{\"phone\":\"\#(phone(1))\",\"name\":\"again\"}"}"#,
             #"{"timestamp":"2026-03-02T09:30:01.600Z","method":"POST","path":"/api/contacts/flex","query":"orgId=\#(fixture.orgId)&apiKey=\#(key)&mapId=\#(fixture.mapId)","headers":[["Content-Type","text/plain"]],"body":"phone"}"#,
         ]
-        let input = try Self.write(lines.joined(separator: "\n") + "\n", in: fixture.folder, name: "traffic.capture.ndjson")
-        var configuration = try configuration(fixture, input: input, format: .capture, pacing: .recorded(speed: 10, maxInFlight: 8))
+        let input = try Self.write(
+            lines.joined(separator: "\n") + "\n", in: fixture.folder, name: "traffic.capture.ndjson")
+        var configuration = try configuration(
+            fixture, input: input, format: .capture, pacing: .recorded(speed: 10, maxInFlight: 8))
         configuration.credentials = ReplayCredentials()  // as captured
         let report = fixture.folder + "/report"
         configuration.reportDirectory = report
@@ -122,10 +128,12 @@ import Testing
     @Test func givenCredentialsReplaceCapturedOnes() throws {
         let fixture = try ServeFixture()
         // Captured elsewhere: a redacted key, another organisation's id.
-        let line = #"{"timestamp":"","method":"POST","path":"/api/contacts/flex","query":"orgId=org_elsewhere&apiKey=REDACTED","headers":[["Content-Type","application/json"],["Authorization","Bearer REDACTED"]],"body":"{\"mapId\":\"\#(fixture.mapId)\",\"phone\":\"\#(phone(9))\"}"}"#
+        let line =
+            #"{"timestamp":"","method":"POST","path":"/api/contacts/flex","query":"orgId=org_elsewhere&apiKey=REDACTED","headers":[["Content-Type","application/json"],["Authorization","Bearer REDACTED"]],"body":"{\"mapId\":\"\#(fixture.mapId)\",\"phone\":\"\#(phone(9))\"}"}"#
         let input = try Self.write(line + "\n", in: fixture.folder, name: "c.capture.ndjson")
         var configuration = try configuration(fixture, input: input, format: .capture)
-        configuration.credentials = ReplayCredentials(flags: [.orgId: fixture.orgId, .apiKey: fixture.apiKey], placement: .body)
+        configuration.credentials = ReplayCredentials(
+            flags: [.orgId: fixture.orgId, .apiKey: fixture.apiKey], placement: .body)
         let result = try ReplayEngine(configuration).run()
         #expect(result.summary.statusCounts == [201: 1])
         #expect(result.summary.verify?.mismatches == 0)
@@ -138,7 +146,8 @@ import Testing
         let folder = NSTemporaryDirectory() + "flexmap-replay-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let input = try Self.write("phone,name\n+12015550101,A\n+12015550102,B\n+12015550103,C\n", in: folder, name: "r.csv")
+        let input = try Self.write(
+            "phone,name\n+12015550101,A\n+12015550102,B\n+12015550103,C\n", in: folder, name: "r.csv")
         let configuration = ReplayConfiguration(
             input: input, format: .csv, target: try ReplayTarget(parsing: "http://127.0.0.1:\(daemon.port)"),
             credentials: ReplayCredentials(flags: [.orgId: "org_1", .apiKey: "fmk_secret_value_123", .mapId: "map_1"]),
@@ -158,7 +167,8 @@ import Testing
         #expect(keys.allSatisfy { $0.hasPrefix("fm-") && $0.count == 35 })
         // The body is the row as JSON with the header's names, the key in a header.
         #expect(handler.bodies.contains(#"{"phone":"+12015550101","name":"A"}"#))
-        let lines = try String(contentsOfFile: folder + "/report/requests.ndjson", encoding: .utf8).split(separator: "\n")
+        let lines = try String(contentsOfFile: folder + "/report/requests.ndjson", encoding: .utf8).split(
+            separator: "\n")
         #expect(lines.count == 6)
         #expect(lines.filter { $0.contains("\"attempt\":2") && $0.contains("\"final\":true") }.count == 3)
     }
@@ -209,7 +219,8 @@ import Testing
         let folder = NSTemporaryDirectory() + "flexmap-replay-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let input = try Self.write(#"{"phone":"+12015550101"}"# + "\n" + #"{"phone":"+12015550102"}"# + "\n", in: folder, name: "r.ndjson")
+        let input = try Self.write(
+            #"{"phone":"+12015550101"}"# + "\n" + #"{"phone":"+12015550102"}"# + "\n", in: folder, name: "r.ndjson")
         // Port 1 on loopback: nothing listens, the connection is refused.
         let configuration = ReplayConfiguration(
             input: input, format: .ndjson, target: try ReplayTarget(parsing: "http://127.0.0.1:1"),
@@ -258,7 +269,10 @@ final class FlakyHandler: HTTPRequestHandler {
             return count
         }
         if earlier < failures {
-            return .now(HTTPResponse.json(503, #"{"outcome":"error","reason":"unavailable"}"#, headers: retryAfter.map { [("Retry-After", $0)] } ?? []))
+            return .now(
+                HTTPResponse.json(
+                    503, #"{"outcome":"error","reason":"unavailable"}"#,
+                    headers: retryAfter.map { [("Retry-After", $0)] } ?? []))
         }
         return .now(HTTPResponse.json(201, #"{"outcome":"created","reason":null}"#))
     }

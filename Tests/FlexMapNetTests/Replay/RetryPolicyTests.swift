@@ -7,13 +7,18 @@ import Testing
 
     @Test func retriesOn429And5xxAndConnectionErrorsOnly() {
         for status in [429, 500, 502, 503, 504] {
-            #expect(policy.delay(afterAttempt: 1, status: status, error: nil, retryAfter: nil, now: 0, random: 0.5) != nil, "\(status)")
+            #expect(
+                policy.delay(afterAttempt: 1, status: status, error: nil, retryAfter: nil, now: 0, random: 0.5) != nil,
+                "\(status)")
         }
         for status in [200, 201, 400, 401, 404, 409, 422] {
-            #expect(policy.delay(afterAttempt: 1, status: status, error: nil, retryAfter: nil, now: 0, random: 0.5) == nil, "\(status)")
+            #expect(
+                policy.delay(afterAttempt: 1, status: status, error: nil, retryAfter: nil, now: 0, random: 0.5) == nil,
+                "\(status)")
         }
         for error in [ReplayErrorKind.connect, .reset, .timeout] {
-            #expect(policy.delay(afterAttempt: 1, status: nil, error: error, retryAfter: nil, now: 0, random: 0.5) != nil)
+            #expect(
+                policy.delay(afterAttempt: 1, status: nil, error: error, retryAfter: nil, now: 0, random: 0.5) != nil)
         }
         #expect(policy.delay(afterAttempt: 1, status: nil, error: .tls, retryAfter: nil, now: 0, random: 0.5) == nil)
     }
@@ -21,7 +26,9 @@ import Testing
     @Test func stopsAfterTheLastRetry() {
         #expect(policy.delay(afterAttempt: 3, status: 503, error: nil, retryAfter: nil, now: 0, random: 0) != nil)
         #expect(policy.delay(afterAttempt: 4, status: 503, error: nil, retryAfter: nil, now: 0, random: 0) == nil)
-        #expect(RetryPolicy(maxRetries: 0).delay(afterAttempt: 1, status: 503, error: nil, retryAfter: nil, now: 0, random: 0) == nil)
+        #expect(
+            RetryPolicy(maxRetries: 0).delay(
+                afterAttempt: 1, status: 503, error: nil, retryAfter: nil, now: 0, random: 0) == nil)
     }
 
     @Test func fullJitterStaysUnderTheExponentialCeiling() {
@@ -43,12 +50,19 @@ import Testing
     }
 
     @Test func retryAfterSecondsWinsAndIsCapped() {
-        #expect(policy.delay(afterAttempt: 1, status: 503, error: nil, retryAfter: "2", now: 0, random: 0) == 2_000_000_000)
+        #expect(
+            policy.delay(afterAttempt: 1, status: 503, error: nil, retryAfter: "2", now: 0, random: 0) == 2_000_000_000)
         #expect(policy.delay(afterAttempt: 1, status: 429, error: nil, retryAfter: " 0 ", now: 0, random: 0.9) == 0)
-        #expect(policy.delay(afterAttempt: 1, status: 503, error: nil, retryAfter: "3600", now: 0, random: 0) == 30_000_000_000)
-        #expect(policy.delay(afterAttempt: 1, status: 503, error: nil, retryAfter: "99999999999", now: 0, random: 0) == 30_000_000_000)
+        #expect(
+            policy.delay(afterAttempt: 1, status: 503, error: nil, retryAfter: "3600", now: 0, random: 0)
+                == 30_000_000_000)
+        #expect(
+            policy.delay(afterAttempt: 1, status: 503, error: nil, retryAfter: "99999999999", now: 0, random: 0)
+                == 30_000_000_000)
         // Unreadable: backoff instead.
-        #expect(policy.delay(afterAttempt: 1, status: 503, error: nil, retryAfter: "soon", now: 0, random: 1) == 100_000_000)
+        #expect(
+            policy.delay(afterAttempt: 1, status: 503, error: nil, retryAfter: "soon", now: 0, random: 1) == 100_000_000
+        )
     }
 
     @Test func retryAfterHTTPDates() {
