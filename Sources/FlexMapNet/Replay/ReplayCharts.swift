@@ -119,6 +119,10 @@ enum ReplayCharts {
                         value.map { (x((Double(index) + 0.5) * binSeconds), y($0)) }
                     }, css: css, name: name)
             }
+        } else {
+            out +=
+                "<text class=\"axis\" x=\"\(n(left + plotWidth / 2))\" y=\"\(n(top + latencyHeight / 2))\" "
+                + "text-anchor=\"middle\">No request got an answer: no latency to draw.</text>\n"
         }
         // Requests per second.
         let rates = bins.map { Double($0.requests) / binSeconds }

@@ -474,6 +474,9 @@ public final class ReplayEngine {
             return
         }
         summary.verify!.mismatches += 1
+        let expected = "\(prediction.status) \(prediction.reason ?? "created")"
+        let answered = "\(status) \(outcome.reason ?? outcome.outcome ?? "(no reason)")"
+        summary.verify!.patterns[expected + " → " + answered, default: 0] += 1
         let mismatch = ReplayMismatch(
             index: entry.sequence, record: entry.record, line: entry.line, label: entry.label, expected: prediction,
             status: status, error: nil, reason: outcome.reason, outcome: outcome.outcome, detail: outcome.detail)

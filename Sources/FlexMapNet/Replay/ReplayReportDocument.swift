@@ -299,14 +299,24 @@ struct ReplayReportDocument {
                 + "<p class=\"empty good\">No mismatch: the endpoint answered every request as the mapping predicts.</p>\n</section>\n"
         }
         out +=
-            "<table class=\"examples\"><thead><tr><th class=\"line\">Line</th><th>Expected</th><th>Answered</th><th>Detail</th></tr></thead><tbody>\n"
+            "<table class=\"stats\"><thead><tr><th>expected → answered</th><th class=\"num\">requests</th></tr></thead><tbody>\n"
+        for (pattern, count) in verify.patterns.sorted(by: {
+            $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key
+        }) {
+            out += "<tr><td><code>\(h(pattern))</code></td><td class=\"num\">\(ReportText.count(count))</td></tr>\n"
+        }
+        out += "</tbody></table>\n"
+        out +=
+            "<table class=\"examples\"><thead><tr><th class=\"line\">Request</th><th class=\"line\">Line</th>"
+            + "<th>Expected</th><th>Answered</th><th>Detail</th></tr></thead><tbody>\n"
         for mismatch in result.mismatches {
             let expected = "\(mismatch.expected.status) \(mismatch.expected.reason ?? "created")"
             let got = (mismatch.status.map(String.init) ?? "–") + " " + (mismatch.reason ?? mismatch.outcome ?? "")
             var detail = mismatch.detail ?? ""
             if let label = mismatch.label { detail = label + (detail.isEmpty ? "" : ": " + detail) }
             out +=
-                "<tr><td class=\"line\">\(mismatch.line)</td><td class=\"expected\"><code>\(h(expected))</code></td>"
+                "<tr><td class=\"line\">\(mismatch.index)</td><td class=\"line\">\(mismatch.line)</td>"
+                + "<td class=\"expected\"><code>\(h(expected))</code></td>"
                 + "<td class=\"got\"><code>\(h(got))</code></td><td>\(h(ReportText.oneLine(detail, limit: 300)))</td></tr>\n"
         }
         out += "</tbody></table>\n"
@@ -321,9 +331,9 @@ struct ReplayReportDocument {
         let h = ReportText.html
         var out = "<section class=\"panel\">\n<h2>Retries</h2>\n"
         out +=
-            "<p>\(ReportText.count(summary.retried.requests)) requests needed more than one attempt "
-            + "(\(ReportText.count(summary.retried.attempts)) attempts in all); \(ReportText.count(summary.attempts)) attempts for "
-            + "\(ReportText.count(summary.requests)) requests overall.</p>\n"
+            "<p>\(ReportText.count(summary.retried.requests)) of \(ReportText.count(summary.requests)) requests needed more "
+            + "than one attempt: \(ReportText.count(summary.retried.attempts)) attempts between them, "
+            + "\(ReportText.count(summary.attempts)) in the whole run.</p>\n"
         if !summary.retried.causes.isEmpty {
             out +=
                 "<table class=\"stats\"><thead><tr><th>retried after</th><th class=\"num\">attempts</th></tr></thead><tbody>\n"
@@ -416,6 +426,12 @@ struct ReplayReportDocument {
             out +=
                 "\n## Verify\n\n\(ReportText.count(verify.compared)) answers compared, **\(ReportText.count(verify.mismatches)) mismatches**, "
                 + "\(ReportText.count(verify.unanswered)) without an answer.\n"
+            if !verify.patterns.isEmpty {
+                out += "\n| expected → answered | requests |\n| --- | ---: |\n"
+                for (pattern, count) in verify.patterns.sorted(by: { $0.value > $1.value }) {
+                    out += "| \(md(pattern)) | \(ReportText.count(count)) |\n"
+                }
+            }
             if !result.mismatches.isEmpty {
                 out += "\n| line | expected | answered | detail |\n| ---: | --- | --- | --- |\n"
                 for mismatch in result.mismatches.prefix(50) {

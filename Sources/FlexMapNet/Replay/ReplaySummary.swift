@@ -74,6 +74,8 @@ public struct ReplaySummary: Sendable {
         public var mismatches = 0
         /// Requests that ended without an answer to compare.
         public var unanswered = 0
+        /// Mismatches by kind: "201 created → 404 mapping-unknown".
+        public var patterns: [String: Int] = [:]
     }
 
     public var requestsPerSecond: Double { durationSeconds > 0 ? Double(requests) / durationSeconds : 0 }
@@ -172,6 +174,7 @@ public struct ReplaySummary: Sendable {
                             ("predicted", Self.counts(verify.predicted)), ("compared", .int(Int64(verify.compared))),
                             ("mismatches", .int(Int64(verify.mismatches))),
                             ("unanswered", .int(Int64(verify.unanswered))),
+                            ("patterns", Self.counts(verify.patterns)),
                         ]))
                 ))
         }
