@@ -33,8 +33,6 @@ struct CurlResult {
     var error: ReplayErrorKind?
     /// libcurl's words for the error (no URL in them: libcurl names the host only).
     var errorMessage: String
-    /// libcurl's own time from start to the end of the answer, microseconds.
-    var totalMicroseconds: Int64
     var body: [UInt8]
     var retryAfter: String?
 }
@@ -192,13 +190,11 @@ final class CurlMulti {
             let slot = Unmanaged<CurlSlot>.fromOpaque(context).takeUnretainedValue()
             var status = 0
             _ = fm_curl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-            var total: curl_off_t = 0
-            _ = fm_curl_easy_getinfo_off_t(handle, CURLINFO_TOTAL_TIME_T, &total)
             curl_multi_remove_handle(multi, handle)
             let code = message.result
             var result = CurlResult(
                 id: slot.id, status: code == CURLE_OK ? status : 0, error: nil, errorMessage: "",
-                totalMicroseconds: Int64(total), body: slot.response, retryAfter: slot.retryAfter)
+                body: slot.response, retryAfter: slot.retryAfter)
             if code != CURLE_OK {
                 result.error = Self.kind(of: code)
                 let detail = slot.errorText
