@@ -234,6 +234,32 @@ import Testing
         #expect(result.summary.thresholdFailures.count == 1)
         #expect(result.summary.latency.count == 0)
     }
+
+    @Test func droppedConnectionsAreResetsAndSlowAnswersTimeouts() throws {
+        let folder = NSTemporaryDirectory() + "flexmap-replay-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let input = try Self.write(#"{"phone":"+12015550101"}"# + "\n", in: folder, name: "r.ndjson")
+        func run(_ handler: any HTTPRequestHandler, timeout: Double) throws -> ReplaySummary {
+            let daemon = try HTTPDaemon(options: HTTPDaemonOptions(port: 0, threads: 1), handler: handler)
+            defer { daemon.stop() }
+            let configuration = ReplayConfiguration(
+                input: input, format: .ndjson, target: try ReplayTarget(parsing: "http://127.0.0.1:\(daemon.port)"),
+                credentials: ReplayCredentials(flags: [.orgId: "o", .apiKey: "k", .mapId: "m"]),
+                pacing: .closed(concurrency: 1), timeout: timeout)
+            let summary = try ReplayEngine(configuration).run().summary
+            // Let a stalled answer go out before the daemon stops.
+            Thread.sleep(forTimeInterval: 0.5)
+            return summary
+        }
+        let dropped = try run(DroppingHandler(), timeout: 5)
+        #expect(dropped.errors == [.reset: 1])
+        #expect(dropped.latency.count == 0)
+        let slow = try run(StallingHandler(seconds: 0.4), timeout: 0.15)
+        #expect(slow.errors == [.timeout: 1])
+        #expect(slow.latency.count == 1, "a timeout's latency is the time it gave up after")
+        #expect(slow.latency.max >= 150)
+    }
 }
 
 /// Answers 503 (with an optional Retry-After) to the first `failures` attempts of each
@@ -277,5 +303,26 @@ final class FlakyHandler: HTTPRequestHandler {
         return .now(HTTPResponse.json(201, #"{"outcome":"created","reason":null}"#))
     }
 
+    func requestFinished(_ exchange: HTTPExchange, answered: Bool) {}
+}
+
+/// Drops every connection once the body is in: no answer.
+final class DroppingHandler: HTTPRequestHandler {
+    func headersReceived(_ exchange: HTTPExchange) -> HTTPResponse? { nil }
+    func bodyReceived(_ exchange: HTTPExchange, _ bytes: UnsafeRawBufferPointer) -> Bool { false }
+    func requestComplete(_ exchange: HTTPExchange) -> HTTPReply { .now(HTTPResponse.json(201, "{}")) }
+    func requestFinished(_ exchange: HTTPExchange, answered: Bool) {}
+}
+
+/// Answers 201, `seconds` late.
+final class StallingHandler: HTTPRequestHandler {
+    let seconds: Double
+    init(seconds: Double) { self.seconds = seconds }
+    func headersReceived(_ exchange: HTTPExchange) -> HTTPResponse? { nil }
+    func bodyReceived(_ exchange: HTTPExchange, _ bytes: UnsafeRawBufferPointer) -> Bool { true }
+    func requestComplete(_ exchange: HTTPExchange) -> HTTPReply {
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { exchange.answer(HTTPResponse.json(201, "{}")) }
+        return .later
+    }
     func requestFinished(_ exchange: HTTPExchange, answered: Bool) {}
 }
