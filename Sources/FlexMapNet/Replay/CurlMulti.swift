@@ -1,6 +1,11 @@
 import CCurl
 import Foundation
 
+/// CLOCK_MONOTONIC in nanoseconds: the clock of the loop's timer (through the shim).
+enum MonotonicClock {
+    static func now() -> UInt64 { fm_monotonic_ns() }
+}
+
 /// A libcurl failure outside a transfer's own result: setting up a handle, the multi loop.
 public struct CurlError: Error, Sendable, CustomStringConvertible {
     public let message: String

@@ -1,4 +1,3 @@
-import CCurl
 import FlexMapCore
 import FlexMapIO
 import Foundation
@@ -184,7 +183,7 @@ public final class ReplayEngine {
             duration: configuration.duration.map { UInt64($0 * 1e9) })
         // Read ahead before the clock starts, so the first requests leave on time.
         try refill(&scheduler)
-        let start = fm_monotonic_ns()
+        let start = MonotonicClock.now()
         var lastProgress = start
         var lastProgressRequests = 0
         var stopped = false
@@ -198,7 +197,7 @@ public final class ReplayEngine {
                 for id in scheduler.stop() { try finalize(id, outcome: lastOutcome[id]) }
             }
             try refill(&scheduler)
-            var now = fm_monotonic_ns() - start
+            var now = MonotonicClock.now() - start
             var started = 0
             while let dispatch = scheduler.next(now: now) {
                 guard let entry = planned[dispatch.id] else { continue }
@@ -219,7 +218,7 @@ public final class ReplayEngine {
             }
             let results = curl.completions()
             if !results.isEmpty {
-                now = fm_monotonic_ns() - start
+                now = MonotonicClock.now() - start
                 for result in results {
                     try complete(result, now: now, scheduler: &scheduler, random: &random, wall: wallStart)
                 }
@@ -229,7 +228,7 @@ public final class ReplayEngine {
                 // Timed sends are gathered into wake-ups at least `wakeGranularity` apart:
                 // at high rates a wake-up per request costs more than the requests, and
                 // the wait (counted in the latency, from the intended time) stays tiny.
-                let clock = fm_monotonic_ns()
+                let clock = MonotonicClock.now()
                 let wake = scheduler.wakeUp(now: clock - start).map { max($0 + start, clock + Self.wakeGranularity) }
                 do {
                     try curl.wait(until: wake, maxWait: 50)
@@ -237,7 +236,7 @@ public final class ReplayEngine {
                     throw Failure(message: error.description)
                 }
             }
-            let clock = fm_monotonic_ns()
+            let clock = MonotonicClock.now()
             if clock - lastProgress >= 100_000_000 {
                 let interval = Double(clock - lastProgress) / 1e9
                 progress(
@@ -248,7 +247,7 @@ public final class ReplayEngine {
                 lastProgressRequests = summary.requests
             }
         }
-        let end = fm_monotonic_ns()
+        let end = MonotonicClock.now()
         summary.durationSeconds = Double(end - start) / 1e9
         predictor?.close()
         return try finish(scheduler: scheduler)
