@@ -514,7 +514,8 @@ public final class ReplayEngine {
     private func finish(scheduler: ReplayScheduler) throws -> ReplayResult {
         summary.latency = LatencySummary(firstTries)
         summary.retried.latency = LatencySummary(retriedHistogram)
-        summary.unsent = scheduler.statistics.unsent
+        // With --loop, what was read ahead and not sent is only copies of the input.
+        summary.unsent = configuration.loop ? 0 : scheduler.statistics.unsent
         if configuration.pacing.isOpen {
             let statistics = scheduler.statistics
             var achieved = 0.0
