@@ -9,7 +9,7 @@ DEB_PACKAGES := pkg-config libsqlite3-dev sqlite3 libcsv-dev libphonenumber-dev 
 	libre2-dev libprotobuf-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev wrk curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps build release demo test bench bench-serve bench-phone check-phone clean lint format
+.PHONY: help deps build release demo test bench bench-serve bench-replay bench-phone check-phone clean lint format
 
 help: ## List the targets
 	@echo "flexmap — make targets:"
@@ -52,6 +52,10 @@ bench: release ## Benchmarks (writes reports/benchmarks.md)
 bench-serve: release ## serve benchmark alone: wrk against serve and an empty endpoint (appends to reports/benchmarks.md)
 	$(SWIFT) build -c release --product bench-echo
 	bench/serve_bench.sh reports/benchmarks.md
+
+bench-replay: release ## replay benchmark alone: beside wrk and a C libcurl loop, open-model rates (appends to reports/benchmarks.md)
+	$(SWIFT) build -c release --product bench-echo
+	bench/replay_bench.sh reports/benchmarks.md
 
 bench-phone: deps ## Phone validation throughput, fast path vs libphonenumber (writes reports/phone-benchmark.md)
 	$(SWIFT) build -c release --product phone-bench

@@ -30,6 +30,10 @@ let package = Package(
         .target(
             name: "CSimdJSON",
             linkerSettings: [.linkedLibrary("simdjson")]),
+        // C shim: typed wrappers for libcurl's variadic calls, and a timerfd for the replay loop.
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]),
 
         // Pure model and pipeline: no I/O.
         .target(
@@ -37,8 +41,8 @@ let package = Package(
             linkerSettings: [.linkedLibrary("m")]),
         // Readers, store, batch engine, reports.
         .target(name: "FlexMapIO", dependencies: ["FlexMapCore", "CSQLite", "CLibCSV", "CCrypto"]),
-        // HTTP: the serve endpoint on libmicrohttpd.
-        .target(name: "FlexMapNet", dependencies: ["FlexMapCore", "FlexMapIO", "CMicroHTTPD"]),
+        // HTTP: the serve endpoint on libmicrohttpd; replay on libcurl's multi interface.
+        .target(name: "FlexMapNet", dependencies: ["FlexMapCore", "FlexMapIO", "CMicroHTTPD", "CCurl"]),
         // The command line.
         .executableTarget(name: "flexmap", dependencies: ["FlexMapCore", "FlexMapIO", "FlexMapNet"]),
         // The serve benchmark's baseline: the same libmicrohttpd owner answering 201 {} to everything.

@@ -7,7 +7,7 @@ import Testing
     static let commands = [
         "init", "import", "org create", "org list", "key create", "key list", "key revoke", "mapping create",
         "mapping list", "mapping show", "mapping activate", "mapping deactivate", "mapping update", "mapping export",
-        "mapping delete", "serve",
+        "mapping delete", "serve", "replay",
     ]
 
     /// Golden help texts: UPDATE_GOLDEN=1 rewrites them after an intended change.

@@ -26,7 +26,7 @@ final class CaptureRecords {
         }
         return InputRecord(
             number: number, line: line, raw: Array(text.utf8), endOffset: endOffset, payload: .request(entry.request),
-            label: label)
+            label: label, capturedAt: ISO8601.seconds(entry.timestamp))
     }
 
     /// A record that is not a usable request, kept as (scrubbed) text. Its detail names it

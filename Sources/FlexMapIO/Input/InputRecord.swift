@@ -28,9 +28,13 @@ public struct InputRecord: Sendable {
     /// How reports name a captured request besides its line ("entry 7", "gor id 1f3a…");
     /// put before the detail of its outcome.
     public var label: String?
+    /// When a captured request was captured (Unix seconds), if its capture says; replay's
+    /// `--speed` keeps the gaps between these.
+    public var capturedAt: Double?
 
     public init(
-        number: Int, line: Int, lineCount: Int = 1, raw: [UInt8], endOffset: Int64, payload: Payload, label: String? = nil
+        number: Int, line: Int, lineCount: Int = 1, raw: [UInt8], endOffset: Int64, payload: Payload, label: String? = nil,
+        capturedAt: Double? = nil
     ) {
         self.number = number
         self.line = line
@@ -39,6 +43,7 @@ public struct InputRecord: Sendable {
         self.endOffset = endOffset
         self.payload = payload
         self.label = label
+        self.capturedAt = capturedAt
     }
 }
 

@@ -1,10 +1,10 @@
 import Foundation
 
 /// The report directory on disk: made with its parents, whole files replaced atomically.
-enum ReportDirectory {
+package enum ReportDirectory {
     /// Makes `path` and its missing parents; each failure names the part of the path
     /// that is in the way.
-    static func make(_ path: String) throws(ReportError) {
+    package static func make(_ path: String) throws(ReportError) {
         guard !path.isEmpty else { throw ReportError(path: path, message: "the report directory path is empty") }
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/", omittingEmptySubsequences: true) {
@@ -45,7 +45,7 @@ enum ReportDirectory {
 
     /// Writes `text` to `path` through a temporary file renamed over it, so a reader
     /// sees the old file or the whole new one.
-    static func write(_ text: String, to path: String) throws(ReportError) {
+    package static func write(_ text: String, to path: String) throws(ReportError) {
         let temporary = path + ".partial"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw ReportRowSink.error(path, "cannot create the file", errno) }

@@ -210,7 +210,7 @@ extension ReportDocument {
         }
     }
 
-    private static let logo = """
+    static let logo = """
         <svg class="logo" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">\
         <rect width="24" height="24" rx="6" fill="#4f46e5"/>\
         <path d="M6 8h7m0 0-2.5-2.5M13 8l-2.5 2.5M18 16h-7m0 0 2.5-2.5M11 16l2.5 2.5" \

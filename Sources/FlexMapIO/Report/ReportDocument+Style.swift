@@ -1,3 +1,10 @@
+/// The report pages' shared look, for the other commands' reports (replay) to be
+/// siblings of import's: the same style sheet and logo.
+package enum ReportStyle {
+    package static var css: String { ReportDocument.css }
+    package static var logo: String { ReportDocument.logo }
+}
+
 extension ReportDocument {
     /// report.html's style sheet: system fonts, light and dark, prints cleanly.
     static let css = """

@@ -3,8 +3,8 @@ import Foundation
 /// One row file of a report, appended through a buffer with write(2). It only ever
 /// grows, so its size is known without asking the file system, and a checkpoint is
 /// that size.
-final class ReportRowSink {
-    let path: String
+package final class ReportRowSink {
+    package let path: String
     private var descriptor: Int32
     private var buffer: [UInt8] = []
     /// Bytes handed to the kernel.
@@ -16,7 +16,7 @@ final class ReportRowSink {
     static let bufferLimit = 1 << 16
 
     /// A fresh file at `path` (any earlier one is emptied) holding `header`.
-    init(creating path: String, header: [UInt8]) throws(ReportError) {
+    package init(creating path: String, header: [UInt8]) throws(ReportError) {
         self.path = path
         descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         written = 0
@@ -74,10 +74,10 @@ final class ReportRowSink {
     }
 
     /// Bytes in the file once the buffer is written.
-    var size: Int64 { written + Int64(buffer.count) }
+    package var size: Int64 { written + Int64(buffer.count) }
 
     /// Appends bytes from `body`, writing the buffer out when it is full.
-    func append(_ body: (inout [UInt8]) -> Void) throws(ReportError) {
+    package func append(_ body: (inout [UInt8]) -> Void) throws(ReportError) {
         body(&buffer)
         if buffer.count >= Self.bufferLimit { try flush() }
     }
@@ -104,7 +104,7 @@ final class ReportRowSink {
         return written
     }
 
-    func close() throws(ReportError) {
+    package func close() throws(ReportError) {
         guard descriptor >= 0 else { return }
         defer { descriptor = -1 }
         do throws(ReportError) {

@@ -2,9 +2,9 @@ import FlexMapCore
 
 /// Formatting and escaping shared by summary.md and report.html. Locale-free on
 /// purpose: a report reads the same on every machine.
-enum ReportText {
+package enum ReportText {
     /// 1234567 -> "1,234,567".
-    static func count(_ value: Int) -> String {
+    package static func count(_ value: Int) -> String {
         let digits = String(value.magnitude)
         var out = value < 0 ? "-" : ""
         for (index, digit) in digits.enumerated() {
@@ -16,7 +16,7 @@ enum ReportText {
 
     /// A share of `total` as people read it: "12.3%", "<0.1%" for a tiny non-zero
     /// part, "100%" and "0%" without decimals.
-    static func percent(_ part: Int, of total: Int) -> String {
+    package static func percent(_ part: Int, of total: Int) -> String {
         guard total > 0, part > 0 else { return "0%" }
         if part == total { return "100%" }
         let share = Double(part) * 100 / Double(total)
@@ -26,7 +26,7 @@ enum ReportText {
     }
 
     /// "0.42 s", "12.3 s", "4 min 5 s", "1 h 2 min".
-    static func duration(_ seconds: Double) -> String {
+    package static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "-" }
         if seconds < 10 { return fixed(seconds, decimals: 2) + " s" }
         if seconds < 60 { return fixed(seconds, decimals: 1) + " s" }
@@ -36,14 +36,14 @@ enum ReportText {
     }
 
     /// Rows per second, whole above 100.
-    static func rate(_ perSecond: Double) -> String {
+    package static func rate(_ perSecond: Double) -> String {
         guard perSecond.isFinite, perSecond > 0 else { return "0" }
         if perSecond >= 100 { return count(Int(perSecond.rounded())) }
         return fixed(perSecond, decimals: 1)
     }
 
     /// `value` with exactly `decimals` digits after the point ("1.50").
-    static func fixed(_ value: Double, decimals: Int) -> String {
+    package static func fixed(_ value: Double, decimals: Int) -> String {
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
         let scaled = Int((value * scale).rounded())
@@ -55,7 +55,7 @@ enum ReportText {
     }
 
     /// `value` rounded to `decimals` places, for JSON numbers.
-    static func rounded(_ value: Double, decimals: Int) -> Double {
+    package static func rounded(_ value: Double, decimals: Int) -> Double {
         guard value.isFinite else { return 0 }
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
@@ -63,7 +63,7 @@ enum ReportText {
     }
 
     /// At most `limit` characters, with "…" when cut, on one line.
-    static func oneLine(_ text: String, limit: Int) -> String {
+    package static func oneLine(_ text: String, limit: Int) -> String {
         var out = ""
         var length = 0
         for character in text {
@@ -75,7 +75,7 @@ enum ReportText {
     }
 
     /// Text safe in HTML element content and in quoted attribute values.
-    static func html(_ text: String) -> String {
+    package static func html(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -100,7 +100,7 @@ enum ReportText {
     /// Text that Markdown shows literally, on one line, safe inside a table cell. An
     /// underscore inside a word ("crm_id") cannot start emphasis, so it stays bare and
     /// the file reads well as plain text.
-    static func markdown(_ text: String) -> String {
+    package static func markdown(_ text: String) -> String {
         let characters = Array(text)
         var out = ""
         for (index, character) in characters.enumerated() {
@@ -118,7 +118,7 @@ enum ReportText {
     }
 
     /// A word for a POSIX shell: as is when it is plainly safe, else single-quoted.
-    static func shellWord(_ text: String) -> String {
+    package static func shellWord(_ text: String) -> String {
         let safe = !text.isEmpty && text.unicodeScalars.allSatisfy { scalar in
             scalar.isASCII
                 && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
@@ -129,7 +129,7 @@ enum ReportText {
     }
 
     /// How people name an outcome.
-    static func title(_ kind: OutcomeKind) -> String {
+    package static func title(_ kind: OutcomeKind) -> String {
         switch kind {
         case .created: return "Created"
         case .skipped: return "Skipped"

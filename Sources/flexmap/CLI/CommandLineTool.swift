@@ -24,6 +24,7 @@ enum CommandLineTool {
         MappingExportCommand.self,
         MappingDeleteCommand.self,
         ServeCommand.self,
+        ReplayCommand.self,
     ]}
 
     /// Exit codes, as DESIGN.md fixes them.
@@ -32,6 +33,8 @@ enum CommandLineTool {
         static let failure: Int32 = 1
         static let usage: Int32 = 2
         static let rowsNotCreated: Int32 = 3
+        /// replay: a --max-error-rate or --max-p99 threshold failed, or --verify found a mismatch.
+        static let thresholdFailed: Int32 = 3
     }
 
     static func main(_ arguments: [String]) -> Int32 {
@@ -121,7 +124,8 @@ enum CommandLineTool {
         \(commandList)
         Every command takes --db PATH (or $FLEXMAP_DB) and --help.
         Exit codes: 0 done (even with invalid rows), 1 could not complete, 2 usage error,
-        3 with --fail-on-invalid when a row was not created.
+        3 with --fail-on-invalid when a row was not created, or when a replay threshold
+        (--max-error-rate, --max-p99, --verify) failed.
 
         See 'flexmap <command> --help' for details.
         """

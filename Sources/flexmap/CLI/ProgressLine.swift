@@ -32,6 +32,16 @@ final class ProgressLine {
         drawn = true
     }
 
+    /// Draws a ready-made line (at most ten times a second).
+    func draw(_ line: String) {
+        guard enabled else { return }
+        let now = Date()
+        guard now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+        lastDraw = now
+        console.errRaw("\r\u{1B}[2K" + line)
+        drawn = true
+    }
+
     func clear() {
         if drawn { console.errRaw("\r\u{1B}[2K") }
         drawn = false
