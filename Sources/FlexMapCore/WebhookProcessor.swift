@@ -61,6 +61,11 @@ public struct WebhookProcessor: Sendable {
         case .failure(let failure): return fail(failure.reason, failure.detail)
         }
         guard directory.isValidKey(orgId: credentials.orgId, apiKey: credentials.apiKey) else {
+            if credentials.apiKey == "REDACTED" {
+                return fail(
+                    .authInvalid,
+                    "the captured API key was redacted; import or replay with --auth-override ORG:KEY (or replay --key)")
+            }
             return fail(.authInvalid, "the API key is not a live key of organisation \(credentials.orgId)")
         }
         guard let (mappingOrg, pipeline) = directory.pipeline(mapId: credentials.mapId) else {
