@@ -9,7 +9,14 @@ DEB_PACKAGES := pkg-config libsqlite3-dev sqlite3 libcsv-dev libphonenumber-dev 
 	libre2-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps build release demo test bench bench-serve clean lint format
+# libFuzzer targets (Fuzz/<name>/<name>.swift); `make fuzz SECONDS=60 FUZZ="FuzzCSV FuzzGor"` picks some.
+FUZZ ?= FuzzCSV FuzzNDJSON FuzzHAR FuzzGor FuzzCapture FuzzMapping FuzzFieldPath FuzzCredentials FuzzForm FuzzServe
+SECONDS ?= 60
+CHECK_FUZZ_SECONDS ?= 10
+# Checked with --strict by `make check` (the rest of the tree is linted by `make lint`).
+STRICT_LINT := Package.swift Fuzz Sources/FlexMapFuzzing Tests/FlexMapFuzzingTests
+
+.PHONY: help deps build release demo test bench bench-serve clean lint format fuzz check
 
 help: ## List the targets
 	@echo "flexmap — make targets:"
@@ -52,6 +59,16 @@ bench: release ## Benchmarks (writes reports/benchmarks.md)
 bench-serve: release ## serve benchmark alone: wrk against serve and an empty endpoint (appends to reports/benchmarks.md)
 	$(SWIFT) build -c release --product bench-echo
 	bench/serve_bench.sh reports/benchmarks.md
+
+fuzz: deps ## Fuzz each input reader, the loader and serve for SECONDS (default 60) each; crashes go to .build-fuzz/crashes
+	SWIFT=$(SWIFT) Fuzz/run.sh $(SECONDS) $(FUZZ)
+
+check: deps ## Build, run every test, lint, then a short fuzz pass (CHECK_FUZZ_SECONDS per target)
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	$(SWIFT) format lint --recursive Sources Tests Package.swift Fuzz 2>&1 | tail -n 3
+	$(SWIFT) format lint --strict --recursive $(STRICT_LINT)
+	SWIFT=$(SWIFT) Fuzz/run.sh $(CHECK_FUZZ_SECONDS) $(FUZZ)
 
 lint: ## swift-format lint
 	$(SWIFT) format lint --recursive Sources Tests Package.swift
