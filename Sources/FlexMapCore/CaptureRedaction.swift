@@ -61,7 +61,8 @@ public enum CaptureRedaction {
         out.path = scrub(entry.path, hunted: hunted)
         out.rawQuery = String(decoding: rebuild(queryParts, hunted: hunted), as: UTF8.self)
         out.headers = entry.headers.map { header in
-            (header.name, isSecretName(header.name) ? placeholder : scrub(header.value, hunted: hunted))
+            // Names too: a capture or HAR file may put anything there.
+            (scrub(header.name, hunted: hunted), isSecretName(header.name) ? placeholder : scrub(header.value, hunted: hunted))
         }
         out.body = body.redacted(hunted: hunted)
         return out
