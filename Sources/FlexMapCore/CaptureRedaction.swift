@@ -8,8 +8,9 @@
 /// - the headers `x-api-key`, `authorization`, `proxy-authorization`, `cookie`,
 ///   `set-cookie` (whole values), and headers named like those fields (`apikey: …`);
 /// - any other copy of those values in the request (a `Referer` URL, a nested field), and
-///   in free text `apiKey=…`, `"apiKey":"…"`, `x-api-key: …`, `Authorization: …` and
-///   `Bearer …` (for records too damaged to parse).
+///   in free text `apiKey=…`, `"apiKey":"…"`, `x-api-key: …`, `Authorization: …`,
+///   `Bearer …` and flexmap's own key format `fmk_…` (for records too damaged to parse,
+///   paths, anything echoed in a detail or a log).
 ///
 /// orgId and mapId stay visible: they identify, they do not authenticate (a webhook URL
 /// carries its mapId in the clear), and a rejected request can only be imported again,
@@ -275,13 +276,20 @@ public enum CaptureRedaction {
         case headerLine
         /// `Bearer …`: one token.
         case bearer
+        /// `fmk_…`: a flexmap API key wherever it stands (a path, free text); the prefix stays.
+        case keyToken
     }
+
+    /// The prefix of the API keys flexmap makes, and the fewest characters after it that
+    /// make such a word a key.
+    static let keyTokenPrefix = "fmk_"
+    static let keyTokenMinimum = 16
 
     private static let patterns: [(name: [UInt8], pattern: Pattern)] = {
         let named: [(String, Pattern)] = [
             ("apikey", .parameter), ("api_key", .parameter), ("api-key", .parameter),
             ("proxy-authorization", .headerLine), ("authorization", .headerLine), ("set-cookie", .headerLine),
-            ("cookie", .headerLine), ("bearer", .bearer),
+            ("cookie", .headerLine), ("bearer", .bearer), (keyTokenPrefix, .keyToken),
         ]
         return named.map { (Array($0.0.utf8), $0.1) }
     }()
@@ -296,7 +304,7 @@ public enum CaptureRedaction {
             if atBoundary {
                 for (name, pattern) in patterns where matches(name, in: data, at: index) {
                     let nameEnd = index + name.count
-                    if nameEnd < data.count, isWordByte(data[nameEnd]) { continue }
+                    if case .keyToken = pattern {} else if nameEnd < data.count, isWordByte(data[nameEnd]) { continue }
                     guard let (valueStart, valueEnd) = valueRange(pattern, in: data, after: nameEnd) else { continue }
                     out += data[index..<valueStart]
                     if valueEnd > valueStart {
@@ -327,6 +335,9 @@ public enum CaptureRedaction {
         }
         let stop: (UInt8) -> Bool
         switch pattern {
+        case .keyToken:
+            while cursor < data.count, isWordByte(data[cursor]) { cursor += 1 }
+            return cursor - nameEnd >= keyTokenMinimum ? (nameEnd, cursor) : nil
         case .bearer:
             guard cursor < data.count, data[cursor] == 0x20 || data[cursor] == 0x09 else { return nil }
             skipSpaces()

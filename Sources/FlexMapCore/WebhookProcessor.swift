@@ -79,7 +79,9 @@ public struct WebhookProcessor: Sendable {
         guard request.method.uppercased() == "POST", request.path == WebhookRequest.flexPath else {
             return BodyFailure(
                 reason: .notAWebhookRequest,
-                detail: "\(request.method) \(request.path) is not a webhook request (POST \(WebhookRequest.flexPath))")
+                detail:
+                    "\(CaptureRedaction.scrub(request.method)) \(CaptureRedaction.scrub(request.path)) is not a webhook request (POST \(WebhookRequest.flexPath))"
+            )
         }
         return nil
     }

@@ -1,3 +1,4 @@
+import FlexMapCore
 import FlexMapIO
 import Foundation
 
@@ -30,5 +31,11 @@ public struct ServeLogEntry: Sendable, Equatable {
 
     static func clean(_ text: Substring, limit: Int) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.prefix(limit).map { $0.value < 0x21 || $0.value == 0x7F ? "?" : $0 }))
+    }
+
+    /// A request path as answers and logs show it: cleaned, and with anything that looks
+    /// like a key (`…apiKey=…`, `fmk_…`) replaced, since clients put keys in odd places.
+    static func shown(path: Substring, limit: Int = 200) -> String {
+        clean(Substring(FlexMapCore.CaptureRedaction.scrub(String(path))), limit: limit)
     }
 }

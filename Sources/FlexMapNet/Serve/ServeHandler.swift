@@ -67,7 +67,7 @@ final class ServeHandler: HTTPRequestHandler {
         }
         record(exchange)
         guard request.path == WebhookRequest.flexPath else {
-            return .now(finish(exchange, .notFound(path: ServeLogEntry.clean(Substring(request.path), limit: 200))))
+            return .now(finish(exchange, .notFound(path: ServeLogEntry.shown(path: Substring(request.path)))))
         }
         guard request.method == "POST" else {
             return .now(finish(exchange, .methodNotAllowed(method: request.method, path: request.path, allow: "POST")))
@@ -114,8 +114,8 @@ final class ServeHandler: HTTPRequestHandler {
         events(
             .request(
                 ServeLogEntry(
-                    receivedAt: exchange.receivedAt, method: ServeLogEntry.clean(Substring(exchange.method), limit: 16),
-                    path: ServeLogEntry.clean(exchange.rawPath, limit: 200), status: status, outcome: outcome, reason: reason,
+                    receivedAt: exchange.receivedAt, method: ServeLogEntry.shown(path: Substring(exchange.method), limit: 16),
+                    path: ServeLogEntry.shown(path: exchange.rawPath), status: status, outcome: outcome, reason: reason,
                     mapId: mapId, milliseconds: Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15)))
     }
 
