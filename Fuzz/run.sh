@@ -12,17 +12,37 @@ targets=("$@")
 out=.build-fuzz
 swift=${SWIFT:-swift}
 export FLEXMAP_FUZZ=1
-# The Swift runtime's backtracer and ASan fight over a crashing process; libFuzzer reports.
-export SWIFT_BACKTRACE=enable=no
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1}
+# Swift 6.3's -sanitize=fuzzer links libFuzzer but does not always instrument: ask for the
+# coverage libFuzzer needs explicitly (and check it is there below).
+coverage=edge,inline-8bit-counters,pc-table,trace-cmp
+
+build() {
+    "$swift" build -c release --product "$1" --sanitize=fuzzer --sanitize=address -Xswiftc -parse-as-library \
+        -Xswiftc -sanitize-coverage=$coverage -Xcc -fsanitize-coverage=$coverage --build-path "$out" 2>&1 |
+        grep -E 'error|warning: |Build of' | grep -v 'ld.gold: warning' || true
+}
+
+# Edges instrumented in a binary (the size of its __sancov_cntrs section).
+edges() {
+    objdump -h "$1" 2>/dev/null | awk '$2 == "__sancov_cntrs" { print $3 }' | { read -r hex && echo $((16#$hex)) || echo 0; }
+}
 
 python3 Fuzz/seed.py "$out/seeds" || exit 1
 for target in "${targets[@]}"; do
     echo "== building $target"
-    "$swift" build -c release --product "$target" --sanitize=fuzzer --sanitize=address -Xswiftc -parse-as-library \
-        --build-path "$out" 2>&1 | grep -E 'error|warning: |Compiling|Build of' | grep -v 'ld.gold: warning' || true
+    build "$target"
     [ -x "$out/release/$target" ] || { echo "fuzz: $target did not build"; exit 1; }
+    if [ "$(edges "$out/release/$target")" -lt 5000 ]; then
+        echo "fuzz: $target has $(edges "$out/release/$target") instrumented edges; rebuilding $out from scratch"
+        rm -rf "$out/x86_64-unknown-linux-gnu" "$out/release" "$out/build.db"
+        build "$target"
+        [ "$(edges "$out/release/$target")" -ge 5000 ] || { echo "fuzz: $target is not instrumented for coverage"; exit 1; }
+    fi
 done
+
+# The Swift runtime's backtracer and ASan fight over a crashing process; libFuzzer reports.
+export SWIFT_BACKTRACE=enable=no
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1}
 
 mkdir -p "$out/crashes" "$out/logs"
 failed=()
@@ -43,7 +63,8 @@ for target in "${targets[@]}"; do
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || echo '?')
     units=$(find "$out/corpus/$target" -type f | wc -l)
     if [ "$status" -eq 0 ]; then
-        printf '%-16s ok     %10s runs in %ss, coverage %s edges, corpus %s\n' "$target" "$runs" "$seconds" "$cov" "$units"
+        printf '%-16s ok     %10s runs in %ss, coverage %s of %s edges, corpus %s\n' "$target" "$runs" "$seconds" "$cov" \
+            "$(edges "$out/release/$target")" "$units"
     else
         failed+=("$target")
         printf '%-16s FAILED after %s runs (exit %s); log: %s\n' "$target" "$runs" "$status" "$log"
