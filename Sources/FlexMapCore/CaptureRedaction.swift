@@ -47,16 +47,7 @@ public enum CaptureRedaction {
     public static func redact(_ entry: CaptureFormat.Entry, parser: JSONParser = JSONParser()) -> CaptureFormat.Entry {
         let queryParts = parameters(Array(entry.rawQuery.utf8))
         let body = Body(entry.body, parser: parser)
-
-        var secrets: [String] = []
-        for part in queryParts where part.isSecret { secrets.append(part.value) }
-        for header in entry.headers where isSecretName(header.name) {
-            secrets.append(header.value)
-            let words = header.value.split(separator: " ", maxSplits: 1)
-            if words.count == 2 { secrets.append(String(words[1]).trimmingWhitespace()) }
-        }
-        secrets += body.secrets
-        let hunted = huntable(secrets)
+        let hunted = huntable(secrets(queryParts, entry.headers, body))
 
         var out = entry
         out.path = scrub(entry.path, hunted: hunted)
@@ -67,6 +58,23 @@ public enum CaptureRedaction {
         }
         out.body = body.redacted(hunted: hunted)
         return out
+    }
+
+    /// The secret values a request carries (query and body fields named like a key, the
+    /// values of secret headers and their token), whose copies the redaction hunts.
+    public static func secrets(in entry: CaptureFormat.Entry, parser: JSONParser = JSONParser()) -> [String] {
+        secrets(parameters(Array(entry.rawQuery.utf8)), entry.headers, Body(entry.body, parser: parser))
+    }
+
+    static func secrets(_ queryParts: [Parameter], _ headers: [(name: String, value: String)], _ body: Body) -> [String] {
+        var secrets: [String] = []
+        for part in queryParts where part.isSecret { secrets.append(part.value) }
+        for header in headers where isSecretName(header.name) {
+            secrets.append(header.value)
+            let words = header.value.split(separator: " ", maxSplits: 1)
+            if words.count == 2 { secrets.append(String(words[1]).trimmingWhitespace()) }
+        }
+        return secrets + body.secrets
     }
 
     /// A JSON value (a damaged capture line, a HAR entry) with every secret replaced:
@@ -113,7 +121,7 @@ public enum CaptureRedaction {
         }
     }
 
-    static func rebuild(_ parts: [Parameter], hunted: [[UInt8]]) -> [UInt8] {
+    static func rebuild(_ parts: [Parameter], hunted: Hunted) -> [UInt8] {
         var out: [UInt8] = []
         for (index, part) in parts.enumerated() {
             if index > 0 { out.append(UInt8(ascii: "&")) }
@@ -158,7 +166,7 @@ public enum CaptureRedaction {
             }
         }
 
-        func redacted(hunted: [[UInt8]]) -> [UInt8] {
+        func redacted(hunted: Hunted) -> [UInt8] {
             switch self {
             case .json(let value, let original):
                 let redacted = apply(value, hunted: hunted)
@@ -196,7 +204,7 @@ public enum CaptureRedaction {
         }
     }
 
-    static func apply(_ value: JSONValue, hunted: [[UInt8]]) -> JSONValue {
+    static func apply(_ value: JSONValue, hunted: Hunted) -> JSONValue {
         switch value {
         case .string(let text):
             return .string(scrub(text, hunted: hunted))
@@ -222,49 +230,80 @@ public enum CaptureRedaction {
     // MARK: - Text
 
     /// The byte forms of secrets worth hunting: as they are and percent-encoded.
-    static func huntable(_ secrets: [String]) -> [[UInt8]] {
+    static func huntable(_ secrets: [String]) -> Hunted {
         var forms: [[UInt8]] = []
+        var seen = Set<[UInt8]>()
         for secret in secrets {
             let trimmed = secret.trimmingWhitespace()
             guard trimmed.utf8.count >= minimumHuntedLength, trimmed != placeholder else { continue }
-            for form in [trimmed, PercentDecoding.encode(trimmed)] where !forms.contains(Array(form.utf8)) {
+            for form in [trimmed, PercentDecoding.encode(trimmed)] where seen.insert(Array(form.utf8)).inserted {
                 forms.append(Array(form.utf8))
             }
         }
-        // Longer first, so a secret that contains another is replaced whole.
-        return forms.sorted { $0.count > $1.count }
+        return Hunted(forms)
     }
 
-    static func scrub(_ text: String, hunted: [[UInt8]]) -> String {
+    /// The byte forms of the secrets to hunt, indexed by their first eight bytes (every
+    /// form has at least `minimumHuntedLength`, 8), longest first: built once per request,
+    /// so scrubbing costs time in proportion to the text, however many keys it names.
+    struct Hunted {
+        let byPrefix: [UInt64: [[UInt8]]]
+
+        init(_ forms: [[UInt8]]) {
+            var byPrefix: [UInt64: [[UInt8]]] = [:]
+            for form in forms where form.count >= 8 { byPrefix[Self.key(form[...]), default: []].append(form) }
+            for key in byPrefix.keys { byPrefix[key]!.sort { $0.count > $1.count } }
+            self.byPrefix = byPrefix
+        }
+
+        var isEmpty: Bool { byPrefix.isEmpty }
+
+        static func key(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+            var key: UInt64 = 0
+            for byte in bytes.prefix(8) { key = key << 8 | UInt64(byte) }
+            return key
+        }
+
+        /// The longest form that starts at `index` of `data`.
+        func match(in data: [UInt8], at index: Int) -> Int? {
+            guard index + 8 <= data.count, let candidates = byPrefix[Self.key(data[index..<(index + 8)])] else { return nil }
+            return candidates.first { index + $0.count <= data.count && data[index..<(index + $0.count)].elementsEqual($0) }?
+                .count
+        }
+    }
+
+    static func scrub(_ text: String, hunted: Hunted) -> String {
         let bytes = Array(text.utf8)
         let scrubbed = scrub(bytes: bytes, hunted: hunted)
         return scrubbed == bytes ? text : String(decoding: scrubbed, as: UTF8.self)
     }
 
-    static func scrub(bytes: [UInt8], hunted: [[UInt8]]) -> [UInt8] {
-        var data = bytes
-        for secret in hunted { data = replacingAll(secret, in: data) }
-        return scrubPatterns(data)
+    static func scrub(bytes: [UInt8], hunted: Hunted) -> [UInt8] {
+        scrubPatterns(replacingAll(hunted, in: bytes))
     }
 
     static let placeholderBytes = Array(placeholder.utf8)
 
-    static func replacingAll(_ needle: [UInt8], in data: [UInt8]) -> [UInt8] {
-        guard !needle.isEmpty, data.count >= needle.count else { return data }
+    /// Every occurrence of a hunted form replaced by the placeholder (the longest where
+    /// several start at one place), in one pass over `data`.
+    static func replacingAll(_ hunted: Hunted, in data: [UInt8]) -> [UInt8] {
+        guard !hunted.isEmpty, data.count >= 8 else { return data }
         var out: [UInt8] = []
         var index = 0
         var found = false
         while index < data.count {
-            if data[index] == needle[0], index + needle.count <= data.count,
-                data[index..<(index + needle.count)].elementsEqual(needle)
-            {
+            if let length = hunted.match(in: data, at: index) {
+                if !found {
+                    out.reserveCapacity(data.count)
+                    out += data[..<index]
+                    found = true
+                }
                 out += placeholderBytes
-                index += needle.count
-                found = true
-            } else {
-                out.append(data[index])
-                index += 1
+                index += length
+                continue
             }
+            if found { out.append(data[index]) }
+            index += 1
         }
         return found ? out : data
     }

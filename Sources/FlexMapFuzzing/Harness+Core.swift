@@ -1,4 +1,5 @@
 import FlexMapCore
+import FlexMapNet
 import Foundation
 
 extension Harness {
@@ -119,14 +120,23 @@ extension Harness {
         }
         let outcome = WebhookProcessor(directory: FuzzDirectory(), fallback: fallback, override: override).process(
             request)
-        let redacted = CaptureRedaction.redact(
+        let redacted = FlexMapCore.CaptureRedaction.redact(
             CaptureFormat.Entry(
                 timestamp: "", method: "POST", path: WebhookRequest.flexPath,
                 rawQuery: String(decoding: query, as: UTF8.self),
                 headers: headers, body: body))
         let line = Array(CaptureFormat.encode(redacted).utf8)
+        // What `serve --capture-redact` writes (FlexMapNet's own redaction).
+        let served = Array(
+            CaptureFormat.encode(
+                FlexMapNet.CaptureRedaction.redact(
+                    CaptureFormat.Entry(
+                        timestamp: "", method: "POST", path: WebhookRequest.flexPath,
+                        rawQuery: String(decoding: query, as: UTF8.self), headers: headers, body: body))
+            ).utf8)
         for key in usedKeys(request) {
             findings.check(!holds(line, key), "the redacted capture line holds the API key \(key.debugDescription)")
+            findings.check(!holds(served, key), "serve --capture-redact keeps the API key \(key.debugDescription)")
             if case .problem(_, let detail) = outcome.mapped {
                 findings.check(
                     !holds(Array(detail.utf8), key), "the outcome's detail holds the API key \(key.debugDescription)")

@@ -132,6 +132,31 @@ import Testing
         #expect(reasons(counts) == ["too-many-fields": 1])
     }
 
+    /// Requests that name hundreds of thousands of fields or keys cost time in proportion
+    /// to their size: form decoding and key redaction used to be quadratic in them.
+    @Test func requestsWithVeryManyFieldsAndKeysStayLinear() throws {
+        _ = try prepare()
+        let form = (0..<200_000).map { "f\($0)=v" }.joined(separator: "&")
+        let keys = (0..<200_000).map { "apiKey=k\(String(format: "%010d", $0))" }.joined(separator: "&")
+        let json = "{" + (0..<100_000).map { #""apiKey":"key\#(String(format: "%012d", $0))""# }.joined(separator: ",") + "}"
+        var text = ""
+        for (type, body) in [("application/x-www-form-urlencoded", form), ("application/x-www-form-urlencoded", keys), ("application/json", json)] {
+            let line: [String: Any] = [
+                "method": "POST", "path": "/api/contacts/flex", "query": "orgId=o&mapId=m", "headers": [["Content-Type", type]], "body": body,
+            ]
+            text += String(decoding: try JSONSerialization.data(withJSONObject: line), as: UTF8.self) + "\n"
+        }
+        scratch.file("many.capture.ndjson", text)
+        let started = Date()
+        let result = try scratch.runner.run(["import", "--db", "s.db", "--input", "many.capture.ndjson", "--report", "r", "--json"])
+        #expect(Date().timeIntervalSince(started) < 60)
+        let counts = try summary(result)
+        #expect(counts["rejected"] as? Int == 3)
+        // Not one of the keys is in the report.
+        let rejected = try String(contentsOfFile: scratch.path + "/r/rejected.ndjson", encoding: .utf8)
+        #expect(!rejected.contains("k0000012345") && !rejected.contains("key000000012345"))
+    }
+
     // MARK: - Structure
 
     @Test func deeplyNestedJSON() throws {
