@@ -27,6 +27,8 @@ final class ReportRowEncoder {
     let format: ReportInputFormat
     private lazy var parser = JSONParser()
 
+    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
     init(format: ReportInputFormat) {
         self.format = format
     }
@@ -36,6 +38,9 @@ final class ReportRowEncoder {
         switch (file, format) {
         case (_, .csv(let header, let delimiter)):
             var out = ReportCSV.neutralisedRecord(ReportCSV.withoutLineEnding(header), delimiter: delimiter)
+            // A header line that itself starts with a byte order mark (after blank lines in
+            // the input) would lose it to the reader as the file's mark: give the file one.
+            if out.starts(with: Self.byteOrderMark) { out.insert(contentsOf: Self.byteOrderMark, at: 0) }
             for name in ["reason", "detail", "line"] {
                 out.append(delimiter)
                 out.append(contentsOf: name.utf8)
