@@ -111,7 +111,9 @@ public struct WebhookProcessor: Sendable {
             kind = first == UInt8(ascii: "{") ? "application/json" : (request.body.contains(UInt8(ascii: "=")) ? "application/x-www-form-urlencoded" : nil)
         }
         if let charset = type?.parameters["charset"]?.lowercased(), !["utf-8", "utf8", "us-ascii"].contains(charset) {
-            return .failure(BodyFailure(reason: .unsupportedMediaType, detail: "charset \(charset) is not supported; send UTF-8"))
+            return .failure(
+                BodyFailure(
+                    reason: .unsupportedMediaType, detail: "charset \(CaptureRedaction.scrub(charset)) is not supported; send UTF-8"))
         }
         switch kind {
         case "application/json", "text/json":
@@ -131,7 +133,7 @@ public struct WebhookProcessor: Sendable {
             }
             return .success(FormDecoding.object(pairs))
         default:
-            let shown = type?.essence ?? "none"
+            let shown = CaptureRedaction.scrub(type?.essence ?? "none")
             return .failure(
                 BodyFailure(
                     reason: .unsupportedMediaType,

@@ -122,7 +122,14 @@ extension Harness {
             if case .problem(_, let text) = outcome.mapped { detail = text }
             for key in usedKeys(request) {
                 findings.check(!holds(record.raw, key), "the kept record holds the API key \(key.debugDescription)")
-                findings.check(!holds(Array(detail.utf8), key), "the detail holds the API key \(key.debugDescription)")
+                // A detail may quote what another header says (a Content-Type): a key that
+                // is also part of one is not checked there.
+                let elsewhere = request.headers.contains { header in
+                    !["x-api-key", "authorization"].contains(header.name.lowercased()) && header.value.contains(key)
+                }
+                if !elsewhere {
+                    findings.check(!holds(Array(detail.utf8), key), "the detail holds the API key \(key.debugDescription)")
+                }
             }
         }
         return findings.items
