@@ -8,6 +8,16 @@ public enum ServeEvent: Sendable {
     case request(ServeLogEntry)
     case registryReloaded(mappings: Int)
     case registryFailed(String)
+    /// What the daemon refused or cut short in the last second or so (slow clients,
+    /// connection floods, malformed requests, endless bodies), by kind; always emitted.
+    case refused([HTTPRefusal: Int])
+
+    /// `refused` as one log line: "refused: 600 × connections closed without a complete request head …".
+    public static func refusalLine(_ counts: [HTTPRefusal: Int]) -> String {
+        let parts = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.description < $1.key.description }
+            .map { "\($0.value) × \($0.key)" }
+        return "refused: " + parts.joined(separator: " · ")
+    }
 }
 
 /// One request as a log line shows it. It never holds the query string, a header or

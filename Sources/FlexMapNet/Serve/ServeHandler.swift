@@ -45,11 +45,20 @@ final class ServeHandler: HTTPRequestHandler {
     }
 
     func bodyReceived(_ exchange: HTTPExchange, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        if exchange.elapsed > .seconds(configuration.requestTimeoutSeconds) { return false }
+        if exchange.elapsed > .seconds(configuration.requestTimeoutSeconds) {
+            exchange.dropReason = .slowBody(seconds: configuration.requestTimeoutSeconds)
+            return false
+        }
         if exchange.bodyBytesDropped > 0 || exchange.body.count + bytes.count > configuration.maxBodyBytes {
             exchange.bodyBytesDropped += bytes.count
             exchange.body = []
-            return exchange.bodyBytesDropped <= dropLimit
+            // Read and dropped up to a bound (so a finite body still gets its 413), then
+            // the connection is closed: an endless body costs no more than that.
+            if exchange.bodyBytesDropped > dropLimit {
+                exchange.dropReason = .bodyTooLarge(bytes: dropLimit)
+                return false
+            }
+            return true
         }
         exchange.body.append(contentsOf: bytes)
         return true
@@ -99,6 +108,10 @@ final class ServeHandler: HTTPRequestHandler {
 
     func requestFinished(_ exchange: HTTPExchange, answered: Bool) {
         if !answered { statistics.recordUnanswered() }
+    }
+
+    func refused(_ counts: [HTTPRefusal: Int]) {
+        events(.refused(counts))
     }
 
     /// Counts and logs the answer and makes the response.

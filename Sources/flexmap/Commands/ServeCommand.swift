@@ -95,6 +95,7 @@ struct ServeCommand: Command {
             case .request(let entry): console.err(entry.line)
             case .registryReloaded(let count): if log { console.err("flexmap serve: registry reloaded (\(count) mappings)") }
             case .registryFailed(let message): console.err("flexmap serve: could not reload keys and mappings, keeping the last ones: \(message)")
+            case .refused(let counts): console.err("\(Timestamp.iso8601(Date())) flexmap serve: " + ServeEvent.refusalLine(counts))
             }
         }
         let trap = SignalTrap(
