@@ -77,6 +77,48 @@ public enum CaptureRedaction {
         return secrets + body.secrets
     }
 
+    /// A request body as the pipeline may map it: members named like a key (at any depth)
+    /// and copies of the request's keys (`secrets`, in any string) replaced, so no key can
+    /// reach a contact. The object comes back as it was when it holds none (the common
+    /// case costs one look at each string).
+    public static func withoutSecrets(_ object: JSONObject, secrets: [String]) -> JSONObject {
+        let hunted = huntable(secrets)
+        let value = JSONValue.object(object)
+        guard holdsSecret(value, hunted: hunted) else { return object }
+        return apply(value, hunted: hunted).objectValue ?? object
+    }
+
+    /// The secret values a request offers where the endpoint looks for a key (query and
+    /// body fields named like one, `x-api-key`, `Authorization` and the like, a Bearer
+    /// token), as `withoutSecrets` takes them.
+    public static func offeredSecrets(_ request: WebhookRequest, body: JSONObject) -> [String] {
+        var secrets: [String] = []
+        for (name, value) in request.query where isSecretParameter(name) { secrets.append(value) }
+        for member in body.members where isSecretParameter(member.key) {
+            if let text = member.value.scalarText { secrets.append(text) }
+        }
+        for (name, value) in request.headers where isSecretName(name) {
+            secrets.append(value)
+            let words = value.split(separator: " ", maxSplits: 1)
+            if words.count == 2 { secrets.append(String(words[1])) }
+        }
+        return secrets
+    }
+
+    static func holdsSecret(_ value: JSONValue, hunted: Hunted) -> Bool {
+        switch value {
+        case .string(let text):
+            let bytes = Array(text.utf8)
+            return (0..<bytes.count).contains { hunted.match(in: bytes, at: $0) != nil }
+        case .array(let items):
+            return items.contains { holdsSecret($0, hunted: hunted) }
+        case .object(let object):
+            return object.members.contains { isSecretName($0.key) || holdsSecret($0.value, hunted: hunted) }
+        default:
+            return false
+        }
+    }
+
     /// A JSON value (a damaged capture line, a HAR entry) with every secret replaced:
     /// members named like a credential, `{"name": "x-api-key", "value": …}` pairs (HAR
     /// headers and query lists), `["x-api-key", …]` pairs (capture headers), and copies
@@ -248,12 +290,19 @@ public enum CaptureRedaction {
     /// so scrubbing costs time in proportion to the text, however many keys it names.
     struct Hunted {
         let byPrefix: [UInt64: [[UInt8]]]
+        /// Whether some form starts with this byte: most positions are ruled out by it.
+        let firstBytes: [Bool]
 
         init(_ forms: [[UInt8]]) {
             var byPrefix: [UInt64: [[UInt8]]] = [:]
-            for form in forms where form.count >= 8 { byPrefix[Self.key(form[...]), default: []].append(form) }
+            var firstBytes = [Bool](repeating: false, count: 256)
+            for form in forms where form.count >= 8 {
+                byPrefix[Self.key(form[...]), default: []].append(form)
+                firstBytes[Int(form[0])] = true
+            }
             for key in byPrefix.keys { byPrefix[key]!.sort { $0.count > $1.count } }
             self.byPrefix = byPrefix
+            self.firstBytes = firstBytes
         }
 
         var isEmpty: Bool { byPrefix.isEmpty }
@@ -266,7 +315,9 @@ public enum CaptureRedaction {
 
         /// The longest form that starts at `index` of `data`.
         func match(in data: [UInt8], at index: Int) -> Int? {
-            guard index + 8 <= data.count, let candidates = byPrefix[Self.key(data[index..<(index + 8)])] else { return nil }
+            guard index + 8 <= data.count, firstBytes[Int(data[index])],
+                let candidates = byPrefix[Self.key(data[index..<(index + 8)])]
+            else { return nil }
             return candidates.first { index + $0.count <= data.count && data[index..<(index + $0.count)].elementsEqual($0) }?
                 .count
         }

@@ -69,7 +69,12 @@ public struct WebhookProcessor: Sendable {
         guard mappingOrg == credentials.orgId else {
             return fail(.mappingOtherOrg, "mapping \(credentials.mapId) belongs to another organisation")
         }
-        let mapped = pipeline.map(.json(.object(CredentialResolver.stripped(body))))
+        // Credentials out, and any copy of a key the request carries (a note, a nested
+        // field): a key never reaches a contact.
+        let record = CaptureRedaction.withoutSecrets(
+            CredentialResolver.stripped(body),
+            secrets: [credentials.apiKey] + CaptureRedaction.offeredSecrets(request, body: body))
+        let mapped = pipeline.map(.json(.object(record)))
         return WebhookOutcome(
             mapped: mapped, mapId: credentials.mapId, orgId: credentials.orgId, onDuplicate: pipeline.mapping.onDuplicate)
     }
