@@ -132,7 +132,8 @@ extension Harness {
                 if !elsewhere && keyLike {
                     findings.check(
                         !holds(Array(detail.utf8), key),
-                        "the detail holds the API key \(key.debugDescription): \(detail.debugDescription) (request headers \(request.headers))")
+                        "the detail holds the API key \(key.debugDescription): \(detail.debugDescription) (request headers \(request.headers))"
+                    )
                 }
             }
         }

@@ -140,7 +140,8 @@ final class LiveServer: Sendable {
     /// Content-Length says (serve always sends one).
     static func isComplete(_ answer: [UInt8]) -> Bool {
         let end: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A]
-        guard answer.count >= 4, let split = (0...(answer.count - 4)).first(where: { answer[$0..<($0 + 4)].elementsEqual(end) })
+        guard answer.count >= 4,
+            let split = (0...(answer.count - 4)).first(where: { answer[$0..<($0 + 4)].elementsEqual(end) })
         else { return false }
         let head = String(decoding: answer[..<split], as: UTF8.self).lowercased()
         guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),

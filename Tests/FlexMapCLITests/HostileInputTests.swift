@@ -122,8 +122,12 @@ import Testing
             defer { step += 1 }
             switch step {
             case 0: return Array("phone,name".utf8) + Array((2..<columns).map { ",c\($0)" }.joined().utf8) + [0x0A]
-            case 1: return Array("+12015550101,Ann".utf8) + [UInt8](repeating: UInt8(ascii: ","), count: columns - 2) + [0x0A]
-            case 2: return Array("+12015550102,Bob".utf8) + [UInt8](repeating: UInt8(ascii: ","), count: columns) + [0x0A]
+            case 1:
+                return Array("+12015550101,Ann".utf8) + [UInt8](repeating: UInt8(ascii: ","), count: columns - 2) + [
+                    0x0A
+                ]
+            case 2:
+                return Array("+12015550102,Bob".utf8) + [UInt8](repeating: UInt8(ascii: ","), count: columns) + [0x0A]
             default: return nil
             }
         }
@@ -138,17 +142,24 @@ import Testing
         _ = try prepare()
         let form = (0..<200_000).map { "f\($0)=v" }.joined(separator: "&")
         let keys = (0..<200_000).map { "apiKey=k\(String(format: "%010d", $0))" }.joined(separator: "&")
-        let json = "{" + (0..<100_000).map { #""apiKey":"key\#(String(format: "%012d", $0))""# }.joined(separator: ",") + "}"
+        let json =
+            "{" + (0..<100_000).map { #""apiKey":"key\#(String(format: "%012d", $0))""# }.joined(separator: ",") + "}"
         var text = ""
-        for (type, body) in [("application/x-www-form-urlencoded", form), ("application/x-www-form-urlencoded", keys), ("application/json", json)] {
+        for (type, body) in [
+            ("application/x-www-form-urlencoded", form), ("application/x-www-form-urlencoded", keys),
+            ("application/json", json),
+        ] {
             let line: [String: Any] = [
-                "method": "POST", "path": "/api/contacts/flex", "query": "orgId=o&mapId=m", "headers": [["Content-Type", type]], "body": body,
+                "method": "POST", "path": "/api/contacts/flex", "query": "orgId=o&mapId=m",
+                "headers": [["Content-Type", type]], "body": body,
             ]
             text += String(decoding: try JSONSerialization.data(withJSONObject: line), as: UTF8.self) + "\n"
         }
         scratch.file("many.capture.ndjson", text)
         let started = Date()
-        let result = try scratch.runner.run(["import", "--db", "s.db", "--input", "many.capture.ndjson", "--report", "r", "--json"])
+        let result = try scratch.runner.run([
+            "import", "--db", "s.db", "--input", "many.capture.ndjson", "--report", "r", "--json",
+        ])
         #expect(Date().timeIntervalSince(started) < 60)
         let counts = try summary(result)
         #expect(counts["rejected"] as? Int == 3)
@@ -187,7 +198,9 @@ import Testing
             "deep.capture.ndjson",
             #"{"method":"POST","path":"/api/contacts/flex","body":"# + String(repeating: "[", count: deep) + "}\n")
         let capture = try summary(
-            try scratch.runner.run(["import", "--db", "s.db", "--input", "deep.capture.ndjson", "--report", "rc", "--json"]))
+            try scratch.runner.run([
+                "import", "--db", "s.db", "--input", "deep.capture.ndjson", "--report", "rc", "--json",
+            ]))
         #expect(reasons(capture) == ["invalid-json": 1])
     }
 
@@ -202,9 +215,11 @@ import Testing
         let counts = try summary(try importing(write("latin1.csv", csv)))
         #expect(counts["created"] as? Int == 1)
         #expect(reasons(counts) == ["invalid-utf8": 1])
-        #expect((counts["warnings"] as? [String])?.contains { $0.contains("column 4's name is not valid UTF-8") } == true)
+        #expect(
+            (counts["warnings"] as? [String])?.contains { $0.contains("column 4's name is not valid UTF-8") } == true)
 
-        let ndjson = Array(#"{"phone":"+12015550103","name":"Jos"#.utf8) + [0xE9] + Array("\"}\n".utf8)
+        let ndjson =
+            Array(#"{"phone":"+12015550103","name":"Jos"#.utf8) + [0xE9] + Array("\"}\n".utf8)
             + Array(#"{"phone":"+12015550104"}"#.utf8) + [0x0A]
         let json = try summary(try importing(write("latin1.ndjson", ndjson), report: "r2"))
         #expect(json["created"] as? Int == 1)
@@ -223,12 +238,15 @@ import Testing
         let rejected = try String(contentsOfFile: scratch.path + "/r/rejected.csv", encoding: .utf8)
         #expect(rejected.contains("first_name (from 'name') holds a NUL byte"))
 
-        let ndjson = #"{"phone":"+12015550103","name":"a\u0000b"}"# + "\n" + #"{"phone":"+1201555"# + "\u{0}" + #"0104"}"# + "\n"
+        let ndjson =
+            #"{"phone":"+12015550103","name":"a\u0000b"}"# + "\n" + #"{"phone":"+1201555"# + "\u{0}" + #"0104"}"# + "\n"
             + #"{"phone":"+12015550105","notes":"ok"}"# + "\n"
         let json = try summary(try importing(write("nul.ndjson", Array(ndjson.utf8)), report: "r2"))
         #expect(json["created"] as? Int == 1)
         #expect(reasons(json) == ["field-invalid": 1, "invalid-json": 1])
-        let stored = try store().prepare("SELECT count(*) FROM contacts WHERE instr(first_name, char(0)) > 0").query { $0.int(0) }
+        let stored = try store().prepare("SELECT count(*) FROM contacts WHERE instr(first_name, char(0)) > 0").query {
+            $0.int(0)
+        }
         #expect(stored == [0])
     }
 
@@ -236,12 +254,14 @@ import Testing
         _ = try prepare()
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
         // Two NDJSON files joined: the second one's mark is skipped like the first's.
-        let ndjson = bom + Array(#"{"phone":"+12015550101"}"#.utf8) + [0x0A] + bom + Array(#"{"phone":"+12015550102"}"#.utf8)
+        let ndjson =
+            bom + Array(#"{"phone":"+12015550101"}"#.utf8) + [0x0A] + bom + Array(#"{"phone":"+12015550102"}"#.utf8)
             + [0x0A]
         let json = try summary(try importing(write("joined.ndjson", ndjson)))
         #expect(json["created"] as? Int == 2)
         // Two CSV exports joined: the second header is a row without a phone, and says so.
-        let csv = bom + Array("phone,name\n+12015550103,Ann\n".utf8) + bom + Array("phone,name\n+12015550104,Bob\n".utf8)
+        let csv =
+            bom + Array("phone,name\n+12015550103,Ann\n".utf8) + bom + Array("phone,name\n+12015550104,Bob\n".utf8)
         let counts = try summary(try importing(write("joined.csv", csv), report: "r2"))
         #expect(counts["created"] as? Int == 2)
         #expect(reasons(counts) == ["phone-not-a-number": 1])
@@ -265,7 +285,9 @@ import Testing
         let rejected = try String(contentsOfFile: scratch.path + "/r/rejected.csv", encoding: .utf8)
         let rows = rejected.split(separator: "\n").map(String.init)
         #expect(rows[1].hasPrefix("555-01,'=cmd|' /C calc'!A0,'@SUM(1+1)*cmd|' /C calc'!A0,phone-too-short,"))
-        #expect(rows[2].hasPrefix(#"+1 415 555,'-2+3+cmd|' /C calc'!A0,"'=HYPERLINK(""http://evil.example"",""x"")",phone-too-short,"#))
+        #expect(
+            rows[2].hasPrefix(
+                #"+1 415 555,'-2+3+cmd|' /C calc'!A0,"'=HYPERLINK(""http://evil.example"",""x"")",phone-too-short,"#))
 
         // As is, it imports again with the same outcomes; with the phones fixed, both rows are created.
         let again = try summary(try importing(scratch.path + "/r/rejected.csv", report: "r2"))
@@ -274,8 +296,10 @@ import Testing
             .replacingOccurrences(of: "+1 415 555,", with: "+1 201 555 0103,")
         scratch.file("fixed.csv", fixed)
         #expect(try summary(try importing("fixed.csv", report: "r3"))["created"] as? Int == 2)
-        let names = try store().prepare("SELECT first_name FROM contacts WHERE phone IN ('+12015550102', '+12015550103') ORDER BY phone")
-            .query { $0.text(0) ?? "" }
+        let names = try store().prepare(
+            "SELECT first_name FROM contacts WHERE phone IN ('+12015550102', '+12015550103') ORDER BY phone"
+        )
+        .query { $0.text(0) ?? "" }
         #expect(names == ["'=cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"])
     }
 
@@ -338,20 +362,27 @@ import Testing
         scratch.file("in.ndjson", #"{"phone":"+12015550101"}"# + "\n")
         guard let mount = ReadOnlyFolder(scratch.path + "/ro", with: ["s.db": scratch.path + "/s.db"]) else { return }
         defer { mount.remove() }
-        let result = try cli.run(["import", "--db", "ro/s.db", "--input", "in.ndjson", "--mapping", "m.json", "--report", "r"])
+        let result = try cli.run([
+            "import", "--db", "ro/s.db", "--input", "in.ndjson", "--mapping", "m.json", "--report", "r",
+        ])
         #expect(result.status == 1)
         #expect(
-            result.stderr.contains("ro/s.db: the store is read-only: it is on a read-only file system"), "\(result.stderr)")
+            result.stderr.contains("ro/s.db: the store is read-only: it is on a read-only file system"),
+            "\(result.stderr)")
         let listed = try cli.run(["org", "list", "--db", "ro/s.db"])
         #expect(listed.status == 1)
         #expect(listed.stderr.contains("the store is read-only"), "\(listed.stderr)")
         // Nothing was written to it: it is byte for byte the store it was.
-        #expect(FileManager.default.contents(atPath: scratch.path + "/ro/s.db") == FileManager.default.contents(atPath: scratch.path + "/s.db"))
+        #expect(
+            FileManager.default.contents(atPath: scratch.path + "/ro/s.db")
+                == FileManager.default.contents(atPath: scratch.path + "/s.db"))
     }
 
     @Test func aStoreLockedByAnotherProcessIsAClearErrorAndNothingIsStored() throws {
         _ = try prepare()
-        scratch.file("in.ndjson", (1...50).map { #"{"phone":"+120155501\#(String(format: "%02d", $0))"}"# }.joined(separator: "\n"))
+        scratch.file(
+            "in.ndjson",
+            (1...50).map { #"{"phone":"+120155501\#(String(format: "%02d", $0))"}"# }.joined(separator: "\n"))
         // sqlite3 holds the write lock until its input closes.
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
@@ -361,7 +392,10 @@ import Testing
         holder.standardInput = input
         holder.standardOutput = output
         try holder.run()
-        input.fileHandleForWriting.write(Data("BEGIN IMMEDIATE; INSERT INTO orgs (id, name, created_at) VALUES ('lock', 'l', 'now'); SELECT 'locked';\n".utf8))
+        input.fileHandleForWriting.write(
+            Data(
+                "BEGIN IMMEDIATE; INSERT INTO orgs (id, name, created_at) VALUES ('lock', 'l', 'now'); SELECT 'locked';\n"
+                    .utf8))
         var seen = Data()
         while !seen.contains(UInt8(ascii: "\n")) { seen.append(output.fileHandleForReading.availableData) }
         let started = Date()
@@ -388,7 +422,10 @@ import Testing
             text += #"{"phone":"+1201\#(2_000_000 + index)","name":"name \#(index) padding padding padding"}"# + "\n"
         }
         scratch.file("many.ndjson", text)
-        let arguments = ["import", "--db", "disk/s.db", "--input", "many.ndjson", "--mapping", "m.json", "--batch-size", "500", "--json"]
+        let arguments = [
+            "import", "--db", "disk/s.db", "--input", "many.ndjson", "--mapping", "m.json", "--batch-size", "500",
+            "--json",
+        ]
         let full = try cli.run(arguments + ["--report", "r"])
         #expect(full.status == 1, "\(full.stdout) \(full.stderr)")
         #expect(full.stderr.contains("the disk is full"), "\(full.stderr)")
@@ -415,7 +452,9 @@ import Testing
         var text = ""
         for index in 0..<5_000 { text += #"{"phone":"555","name":"\#(index) not a phone at all"}"# + "\n" }
         scratch.file("bad.ndjson", text)
-        let result = try cli.run(["import", "--db", "s.db", "--input", "bad.ndjson", "--mapping", "m.json", "--report", "disk/r"])
+        let result = try cli.run([
+            "import", "--db", "s.db", "--input", "bad.ndjson", "--mapping", "m.json", "--report", "disk/r",
+        ])
         #expect(result.status == 1)
         #expect(result.stderr.contains("the disk is full"), "\(result.stderr)")
         #expect(try integrity() == ["ok"])

@@ -33,7 +33,10 @@ import Testing
                 first.append(piece)
             }
             let line = String(decoding: first, as: UTF8.self)
-            port = UInt16(line.split(separator: ":").last.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "") ?? 0
+            port =
+                UInt16(
+                    line.split(separator: ":").last.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
+                        ?? "") ?? 0
             errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
                 let piece = String(decoding: handle.availableData, as: UTF8.self)
                 guard let self, !piece.isEmpty else { return }
@@ -51,7 +54,8 @@ import Testing
 
         /// Resident memory of the server, in MiB.
         var residentMegabytes: Int {
-            let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+            let status =
+                (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
             let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
             return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
         }
@@ -81,13 +85,16 @@ import Testing
         let key = String(try cli.run(["key", "create", "--org", org, "--db", "s.db"]).stdout.split(separator: "\n")[0])
         scratch.file("m.json", #"{"name":"t","defaultRegion":"US","fields":[{"source":"phone","target":"phone"}]}"#)
         let map = String(
-            try cli.run(["mapping", "create", "--org", org, "--file", "m.json", "--db", "s.db"]).stdout.split(separator: "\n")[0])
+            try cli.run(["mapping", "create", "--org", org, "--file", "m.json", "--db", "s.db"]).stdout.split(
+                separator: "\n")[0])
         return (org, key, map)
     }
 
     /// One well-formed request on a new connection: (status, seconds it took); status 0
     /// when it got no answer within `timeout`.
-    func wellFormed(_ port: UInt16, post phone: String? = nil, credentials: (String, String, String)? = nil, timeout: Int = 10)
+    func wellFormed(
+        _ port: UInt16, post phone: String? = nil, credentials: (String, String, String)? = nil, timeout: Int = 10
+    )
         -> (status: Int, seconds: Double)
     {
         let started = Date()
@@ -98,7 +105,9 @@ import Testing
                 "POST /api/contacts/flex?orgId=\(org)&mapId=\(map) HTTP/1.1\r\nHost: x\r\nConnection: close\r\nx-api-key: \(key)\r\n"
                 + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
         }
-        guard let socket = RawSocket(port: port, timeout: timeout) else { return (0, Date().timeIntervalSince(started)) }
+        guard let socket = RawSocket(port: port, timeout: timeout) else {
+            return (0, Date().timeIntervalSince(started))
+        }
         defer { socket.close() }
         socket.send(Array(request.utf8))
         let answer = String(decoding: socket.receiveAll(), as: UTF8.self)
@@ -120,13 +129,16 @@ import Testing
         defer { lorises.forEach { $0.close() } }
         for round in 0..<10 {
             for socket in lorises { socket.send([UInt8(ascii: "X")]) }
-            let answer = wellFormed(server.port, post: "+1201555\(String(format: "%04d", 100 + round))", credentials: credentials)
+            let answer = wellFormed(
+                server.port, post: "+1201555\(String(format: "%04d", 100 + round))", credentials: credentials)
             #expect(answer.status == 201, "round \(round): \(answer)")
             #expect(answer.seconds < 3, "round \(round): \(answer)")
             Thread.sleep(forTimeInterval: 0.5)
         }
         #expect(server.waitForLog("connections closed without a complete request head after 3 s"), "\(server.stderr)")
-        #expect(server.waitForLog("idle connections closed to make room (near the limit of 64 connections)"), "\(server.stderr)")
+        #expect(
+            server.waitForLog("idle connections closed to make room (near the limit of 64 connections)"),
+            "\(server.stderr)")
         #expect(server.residentMegabytes < 200)
     }
 
@@ -147,7 +159,9 @@ import Testing
             #expect(answer.status == 200, "round \(round): \(answer)")
             #expect(answer.seconds < 10, "round \(round): \(answer)")
         }
-        #expect(server.waitForLog("idle connections closed to make room (near the limit of 512 connections)"), "\(server.stderr)")
+        #expect(
+            server.waitForLog("idle connections closed to make room (near the limit of 512 connections)"),
+            "\(server.stderr)")
         #expect(server.residentMegabytes < 200, "\(server.residentMegabytes) MiB")
         #expect(wellFormed(server.port).status == 200)
     }
@@ -160,15 +174,33 @@ import Testing
             ("binary garbage", [0, 1, 2, 0xFF, 0xFE] + Array("garbage\r\n\r\n".utf8), nil),
             ("no version", Array("GET /\r\n\r\n".utf8), nil),
             ("HTTP/9.9", Array("GET / HTTP/9.9\r\nHost: x\r\n\r\n".utf8), 505),
-            ("a 100 kB target", Array(("GET /" + String(repeating: "a", count: 100_000) + " HTTP/1.1\r\n\r\n").utf8), 414),
-            ("a 200 kB header", Array(("GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 200_000) + "\r\n\r\n").utf8), 431),
-            ("20,000 headers", Array(("GET / HTTP/1.1\r\n" + String(repeating: "X-A: b\r\n", count: 20_000) + "\r\n").utf8), 431),
+            (
+                "a 100 kB target", Array(("GET /" + String(repeating: "a", count: 100_000) + " HTTP/1.1\r\n\r\n").utf8),
+                414
+            ),
+            (
+                "a 200 kB header",
+                Array(("GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 200_000) + "\r\n\r\n").utf8), 431
+            ),
+            (
+                "20,000 headers",
+                Array(("GET / HTTP/1.1\r\n" + String(repeating: "X-A: b\r\n", count: 20_000) + "\r\n").utf8), 431
+            ),
             (
                 "invalid UTF-8 and NUL in headers",
-                Array("POST /api/contacts/flex?mapId=\(credentials.2) HTTP/1.1\r\nHost: x\r\nX-Org-Id: ".utf8) + [0xFF, 0xC0, 0x00]
-                    + Array("\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".utf8), nil
+                Array("POST /api/contacts/flex?mapId=\(credentials.2) HTTP/1.1\r\nHost: x\r\nX-Org-Id: ".utf8) + [
+                    0xFF, 0xC0, 0x00,
+                ]
+                    + Array(
+                        "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}".utf8),
+                nil
             ),
-            ("a chunk of 2^60 bytes", Array("POST /api/contacts/flex HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffff\r\nab".utf8), nil),
+            (
+                "a chunk of 2^60 bytes",
+                Array(
+                    "POST /api/contacts/flex HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffff\r\nab"
+                        .utf8), nil
+            ),
         ]
         for (name, bytes, status) in cases {
             guard let socket = RawSocket(port: server.port, timeout: 5) else {
@@ -197,19 +229,22 @@ import Testing
         let endless = try #require(RawSocket(port: server.port, timeout: 10))
         endless.send(
             Array(
-                "POST /api/contacts/flex HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
+                "POST /api/contacts/flex HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    .utf8))
         let chunk = Array("10000\r\n".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: 0x10000) + Array("\r\n".utf8)
         var sent = 0
         while sent < 256 << 20, endless.send(chunk) { sent += chunk.count }
         endless.close()
         #expect(sent < 64 << 20, "the server read \(sent >> 20) MiB of an endless body")
-        #expect(server.waitForLog("connections closed after 16777216 bytes of a body over the limit"), "\(server.stderr)")
+        #expect(
+            server.waitForLog("connections closed after 16777216 bytes of a body over the limit"), "\(server.stderr)")
 
         // A body that trickles: dropped after --request-timeout.
         let slow = try #require(RawSocket(port: server.port, timeout: 10))
         slow.send(
             Array(
-                "POST /api/contacts/flex HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n".utf8))
+                "POST /api/contacts/flex HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+                    .utf8))
         for _ in 0..<8 {
             guard slow.send([UInt8(ascii: " ")]) else { break }
             Thread.sleep(forTimeInterval: 0.5)
@@ -253,7 +288,9 @@ final class RawSocket: @unchecked Sendable {
     func send(_ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes[offset...].withUnsafeBytes {
+                Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if sent < 0 && errno == EINTR { continue }
             if sent <= 0 { return errno == EAGAIN }
             offset += sent

@@ -16,7 +16,8 @@ import Testing
         let key = String(try cli.run(["key", "create", "--org", org, "--db", "s.db"]).stdout.split(separator: "\n")[0])
         scratch.file("m.json", #"{"name":"t","defaultRegion":"US","fields":[{"source":"phone","target":"phone"}]}"#)
         let map = String(
-            try cli.run(["mapping", "create", "--org", org, "--file", "m.json", "--db", "s.db"]).stdout.split(separator: "\n")[0])
+            try cli.run(["mapping", "create", "--org", org, "--file", "m.json", "--db", "s.db"]).stdout.split(
+                separator: "\n")[0])
         return (org, key, map)
     }
 
@@ -43,7 +44,9 @@ import Testing
 
     /// Sends one request per index with curl (16 at a time); returns index → status (0:
     /// no answer).
-    func send(_ indexes: [Int], to url: String, _ credentials: (String, String, String), name: String) throws -> [Int: Int] {
+    func send(_ indexes: [Int], to url: String, _ credentials: (String, String, String), name: String) throws -> [Int:
+        Int]
+    {
         let (org, key, map) = credentials
         var config = ""
         for (position, index) in indexes.enumerated() {
@@ -90,7 +93,8 @@ import Testing
         var acknowledged: Set<Int> = []
         var unanswered: [Int] = []
         var killsThatLanded = 0
-        let seed = UInt64(ProcessInfo.processInfo.environment["FLEXMAP_KILL_SEED"] ?? "") ?? UInt64.random(in: 1...1_000_000)
+        let seed =
+            UInt64(ProcessInfo.processInfo.environment["FLEXMAP_KILL_SEED"] ?? "") ?? UInt64.random(in: 1...1_000_000)
         var random = SeededGenerator(seed: seed)
         for round in 0..<4 {
             let (server, url) = try start()

@@ -23,7 +23,8 @@ public enum HTTPRefusal: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .slowHead(let seconds):
-            return "connections closed without a complete request head after \(Self.format(seconds)) s (slow clients or not HTTP)"
+            return
+                "connections closed without a complete request head after \(Self.format(seconds)) s (slow clients or not HTTP)"
         case .evicted(let limit):
             return "idle connections closed to make room (near the limit of \(limit) connections)"
         case .slowBody(let seconds):
