@@ -135,12 +135,15 @@ final class ReportRowEncoder {
         } else {
             out.append(UInt8(ascii: "{"))
             appendMarkers(issue, into: &out)
-            if let text = String(validating: record, as: UTF8.self) {
+            // The raw record has no line ending already: a CR it ends with is its own (a
+            // line that ended "\r\r\n"), so `_raw` keeps it and is the line exactly.
+            let exact = issue.raw
+            if let text = String(validating: exact, as: UTF8.self) {
                 out.append(contentsOf: #","_raw":"#.utf8)
                 out.append(contentsOf: JSONText.quote(text).utf8)
             } else {
                 out.append(contentsOf: #","_rawBase64":""#.utf8)
-                out.append(contentsOf: Data(record).base64EncodedString().utf8)
+                out.append(contentsOf: Data(exact).base64EncodedString().utf8)
                 out.append(UInt8(ascii: "\""))
             }
             out.append(UInt8(ascii: "}"))
