@@ -47,7 +47,7 @@ public enum CaptureRedaction {
     public static func redact(_ entry: CaptureFormat.Entry, parser: JSONParser = JSONParser()) -> CaptureFormat.Entry {
         let queryParts = parameters(Array(entry.rawQuery.utf8))
         let body = Body(entry.body, parser: parser)
-        let hunted = huntable(secrets(queryParts, entry.headers, body))
+        let hunted = huntable(secrets(queryParts, entry.headers, body) + resolvedQuerySecrets(entry))
 
         var out = entry
         out.path = scrub(entry.path, hunted: hunted)
@@ -64,6 +64,14 @@ public enum CaptureRedaction {
     /// values of secret headers and their token), whose copies the redaction hunts.
     public static func secrets(in entry: CaptureFormat.Entry, parser: JSONParser = JSONParser()) -> [String] {
         secrets(parameters(Array(entry.rawQuery.utf8)), entry.headers, Body(entry.body, parser: parser))
+            + resolvedQuerySecrets(entry)
+    }
+
+    /// The key values of the query as the endpoint reads it (WebhookRequest: decoded, cut
+    /// at a `#`), which may differ from the raw parts above: the key a request
+    /// authenticates with is always hunted (FuzzCredentials).
+    static func resolvedQuerySecrets(_ entry: CaptureFormat.Entry) -> [String] {
+        entry.request.query.filter { isSecretParameter($0.name) }.map(\.value)
     }
 
     static func secrets(_ queryParts: [Parameter], _ headers: [(name: String, value: String)], _ body: Body) -> [String] {
