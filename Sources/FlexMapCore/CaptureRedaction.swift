@@ -47,9 +47,10 @@ public enum CaptureRedaction {
     public static func redact(_ entry: CaptureFormat.Entry, parser: JSONParser = JSONParser()) -> CaptureFormat.Entry {
         let queryParts = parameters(Array(entry.rawQuery.utf8))
         let body = Body(entry.body, parser: parser)
-        let hunted = huntable(secrets(queryParts, entry.headers, body) + resolvedQuerySecrets(entry))
+        let hunted = huntable(secrets(queryParts, entry.headers, body) + resolvedSecrets(entry, parser: parser))
 
         var out = entry
+        out.timestamp = scrub(entry.timestamp, hunted: hunted)
         out.path = scrub(entry.path, hunted: hunted)
         out.rawQuery = String(decoding: rebuild(queryParts, hunted: hunted), as: UTF8.self)
         out.headers = entry.headers.map { header in
@@ -64,14 +65,20 @@ public enum CaptureRedaction {
     /// values of secret headers and their token), whose copies the redaction hunts.
     public static func secrets(in entry: CaptureFormat.Entry, parser: JSONParser = JSONParser()) -> [String] {
         secrets(parameters(Array(entry.rawQuery.utf8)), entry.headers, Body(entry.body, parser: parser))
-            + resolvedQuerySecrets(entry)
+            + resolvedSecrets(entry, parser: parser)
     }
 
-    /// The key values of the query as the endpoint reads it (WebhookRequest: decoded, cut
-    /// at a `#`), which may differ from the raw parts above: the key a request
-    /// authenticates with is always hunted (FuzzCredentials).
-    static func resolvedQuerySecrets(_ entry: CaptureFormat.Entry) -> [String] {
-        entry.request.query.filter { isSecretParameter($0.name) }.map(\.value)
+    /// The keys of the query and body as the endpoint reads them (WebhookRequest: the
+    /// query decoded and cut at a `#`; the body decoded by its Content-Type), which may
+    /// differ from the raw parts above: the key a request authenticates with is always
+    /// hunted (FuzzCredentials).
+    static func resolvedSecrets(_ entry: CaptureFormat.Entry, parser: JSONParser) -> [String] {
+        let request = entry.request
+        var secrets = request.query.filter { isSecretParameter($0.name) }.map(\.value)
+        if case .success(let object) = WebhookProcessor.decodeBody(request, parser: parser) {
+            collectSecrets(.object(object), into: &secrets)
+        }
+        return secrets
     }
 
     static func secrets(_ queryParts: [Parameter], _ headers: [(name: String, value: String)], _ body: Body) -> [String] {

@@ -135,8 +135,12 @@ extension Harness {
                         rawQuery: String(decoding: query, as: UTF8.self), headers: headers, body: body))
             ).utf8)
         for key in usedKeys(request) {
-            findings.check(!holds(line, key), "the redacted capture line holds the API key \(key.debugDescription)")
-            findings.check(!holds(served, key), "serve --capture-redact keeps the API key \(key.debugDescription)")
+            findings.check(
+                !holds(line, key),
+                "the redacted capture line holds the API key \(key.debugDescription): \(String(decoding: line, as: UTF8.self))")
+            findings.check(
+                !holds(served, key),
+                "serve --capture-redact keeps the API key \(key.debugDescription): \(String(decoding: served, as: UTF8.self))")
             if case .problem(_, let detail) = outcome.mapped {
                 findings.check(
                     !holds(Array(detail.utf8), key), "the outcome's detail holds the API key \(key.debugDescription)")

@@ -10,7 +10,8 @@ public struct HTTPDaemonOptions: Sendable, Equatable {
     public var port: UInt16
     /// libmicrohttpd worker threads, each with its own epoll loop.
     public var threads: Int
-    /// Open connections beyond this are refused at accept.
+    /// Open connections at most: past it, libmicrohttpd stops accepting (new ones wait in
+    /// the listen backlog); near it, the guard closes connections without a request.
     public var connectionLimit: Int
     /// A connection that has not sent a complete request head this long after it opened
     /// or after its last request ended is closed (HTTPConnectionGuard); one whose request
