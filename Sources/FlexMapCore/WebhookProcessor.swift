@@ -60,14 +60,16 @@ public struct WebhookProcessor: Sendable {
         case .success(let found): credentials = found
         case .failure(let failure): return fail(failure.reason, failure.detail)
         }
+        // Details quote the orgId and mapId a client sent: whatever it put there, never its key.
+        func shown(_ text: String) -> String { CaptureRedaction.scrub(text, secrets: [credentials.apiKey]) }
         guard directory.isValidKey(orgId: credentials.orgId, apiKey: credentials.apiKey) else {
-            return fail(.authInvalid, "the API key is not a live key of organisation \(credentials.orgId)")
+            return fail(.authInvalid, "the API key is not a live key of organisation \(shown(credentials.orgId))")
         }
         guard let (mappingOrg, pipeline) = directory.pipeline(mapId: credentials.mapId) else {
-            return fail(.mappingUnknown, "no mapping \(credentials.mapId)")
+            return fail(.mappingUnknown, "no mapping \(shown(credentials.mapId))")
         }
         guard mappingOrg == credentials.orgId else {
-            return fail(.mappingOtherOrg, "mapping \(credentials.mapId) belongs to another organisation")
+            return fail(.mappingOtherOrg, "mapping \(shown(credentials.mapId)) belongs to another organisation")
         }
         // Credentials out, and any copy of a key the request carries (a note, a nested
         // field): a key never reaches a contact.
