@@ -134,7 +134,8 @@ extension Harness {
             // The parts of the line, not the line: its own member names ("method") are not keys.
             findings.check(
                 !holds(redacted, key),
-                "the redacted capture line holds the API key \(key.debugDescription): \(CaptureFormat.encode(redacted))")
+                "the redacted capture line holds the API key \(key.debugDescription): \(CaptureFormat.encode(redacted))"
+            )
             findings.check(
                 !holds(served, key),
                 "serve --capture-redact keeps the API key \(key.debugDescription): \(CaptureFormat.encode(served))")
@@ -181,7 +182,8 @@ extension Harness {
 extension Harness {
     /// Whether any part of a capture entry holds `key`.
     static func holds(_ entry: CaptureFormat.Entry, _ key: String) -> Bool {
-        let parts = [entry.timestamp, entry.method, entry.path, entry.rawQuery] + entry.headers.flatMap { [$0.name, $0.value] }
+        let parts =
+            [entry.timestamp, entry.method, entry.path, entry.rawQuery] + entry.headers.flatMap { [$0.name, $0.value] }
         return parts.contains { holds(Array($0.utf8), key) } || holds(entry.body, key)
     }
 }
