@@ -9,7 +9,18 @@ DEB_PACKAGES := pkg-config libsqlite3-dev sqlite3 libcsv-dev libphonenumber-dev 
 	libre2-dev libprotobuf-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev wrk curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps build release demo test bench bench-serve bench-replay bench-phone check-phone clean lint format
+# libFuzzer targets (Fuzz/<name>/<name>.swift); `make fuzz SECONDS=60 FUZZ="FuzzCSV FuzzGor"` picks some.
+FUZZ ?= FuzzCSV FuzzNDJSON FuzzHAR FuzzGor FuzzCapture FuzzMapping FuzzFieldPath FuzzCredentials FuzzForm FuzzServe
+SECONDS ?= 60
+CHECK_FUZZ_SECONDS ?= 10
+# Checked with --strict by `make check`: the hardening code (the rest of the tree has older
+# warnings; `make lint` lists them).
+STRICT_LINT := Package.swift Fuzz Sources/FlexMapFuzzing Tests/FlexMapFuzzingTests \
+	Sources/FlexMapNet/HTTP/HTTPConnectionGuard.swift Sources/FlexMapIO/Registry/KeyCheck.swift \
+	Tests/FlexMapCLITests/HostileInputTests.swift Tests/FlexMapCLITests/ServeAbuseTests.swift \
+	Tests/FlexMapCLITests/ServeCrashTests.swift Tests/FlexMapCLITests/SecretsTests.swift
+
+.PHONY: help deps build release demo test bench bench-serve bench-replay bench-phone check-phone clean lint format fuzz check
 
 help: ## List the targets
 	@echo "flexmap — make targets:"
@@ -65,6 +76,16 @@ check-phone: deps ## The fast phone path against libphonenumber: 5M random input
 	$(SWIFT) build -c release --product phone-bench
 	.build/release/phone-bench --diff 5000000
 	.build/release/phone-bench --sweep
+
+fuzz: deps ## Fuzz each input reader, the loader and serve for SECONDS (default 60) each; crashes go to .build-fuzz/crashes
+	SWIFT=$(SWIFT) Fuzz/run.sh $(SECONDS) $(FUZZ)
+
+check: deps ## Build, run every test, lint, then a short fuzz pass (CHECK_FUZZ_SECONDS per target)
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	@echo "swift-format: $$($(SWIFT) format lint --recursive Sources Tests Package.swift Fuzz 2>&1 | grep -c warning) warnings in the tree (make lint lists them)"
+	$(SWIFT) format lint --strict --recursive $(STRICT_LINT)
+	SWIFT=$(SWIFT) Fuzz/run.sh $(CHECK_FUZZ_SECONDS) $(FUZZ)
 
 lint: ## swift-format lint
 	$(SWIFT) format lint --recursive Sources Tests Package.swift

@@ -1,6 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// libFuzzer targets, one executable per input kind (Fuzz/<name>/<name>.swift). Declared
+/// only when FLEXMAP_FUZZ is set (`make fuzz`): each defines LLVMFuzzerTestOneInput and no
+/// main, so a normal build could not link them.
+let fuzzTargets = [
+    "FuzzCSV", "FuzzNDJSON", "FuzzHAR", "FuzzGor", "FuzzCapture", "FuzzMapping", "FuzzFieldPath", "FuzzCredentials",
+    "FuzzForm", "FuzzServe",
+]
+let fuzzing = Context.environment["FLEXMAP_FUZZ"].map { !$0.isEmpty && $0 != "0" } ?? false
+
 let package = Package(
     name: "flexmap",
     products: [
@@ -47,6 +56,9 @@ let package = Package(
         .executableTarget(name: "flexmap", dependencies: ["FlexMapCore", "FlexMapIO", "FlexMapNet"]),
         // The serve benchmark's baseline: the same libmicrohttpd owner answering 201 {} to everything.
         .executableTarget(name: "bench-echo", dependencies: ["FlexMapNet"]),
+        // What each fuzz target runs, and its oracles: a library, so the regression tests
+        // replay Fixtures/bad/ through the same code.
+        .target(name: "FlexMapFuzzing", dependencies: ["FlexMapCore", "FlexMapIO", "FlexMapNet"]),
 
         // Phone validation: deterministic sample inputs, and the benchmark and
         // differential test over them (phone-bench --diff N).
@@ -58,6 +70,10 @@ let package = Package(
         .testTarget(
             name: "FlexMapCLITests", dependencies: ["FlexMapIO", "FlexMapCore", "flexmap"],
             exclude: ["Golden"]),
-    ],
+        .testTarget(name: "FlexMapFuzzingTests", dependencies: ["FlexMapFuzzing"]),
+    ]
+        + (fuzzing
+            ? fuzzTargets.map { .executableTarget(name: $0, dependencies: ["FlexMapFuzzing"], path: "Fuzz/\($0)") }
+            : []),
     cxxLanguageStandard: .cxx17
 )

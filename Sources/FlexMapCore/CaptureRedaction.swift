@@ -8,8 +8,9 @@
 /// - the headers `x-api-key`, `authorization`, `proxy-authorization`, `cookie`,
 ///   `set-cookie` (whole values), and headers named like those fields (`apikey: …`);
 /// - any other copy of those values in the request (a `Referer` URL, a nested field), and
-///   in free text `apiKey=…`, `"apiKey":"…"`, `x-api-key: …`, `Authorization: …` and
-///   `Bearer …` (for records too damaged to parse).
+///   in free text `apiKey=…`, `"apiKey":"…"`, `x-api-key: …`, `Authorization: …`,
+///   `Bearer …` and flexmap's own key format `fmk_…` (for records too damaged to parse,
+///   paths, anything echoed in a detail or a log).
 ///
 /// orgId and mapId stay visible: they identify, they do not authenticate (a webhook URL
 /// carries its mapId in the clear), and a rejected request can only be imported again,
@@ -46,25 +47,91 @@ public enum CaptureRedaction {
     public static func redact(_ entry: CaptureFormat.Entry, parser: JSONParser = JSONParser()) -> CaptureFormat.Entry {
         let queryParts = parameters(Array(entry.rawQuery.utf8))
         let body = Body(entry.body, parser: parser)
+        let hunted = huntable(secrets(queryParts, entry.headers, body) + resolvedSecrets(entry, parser: parser))
 
+        var out = entry
+        out.timestamp = scrub(entry.timestamp, hunted: hunted)
+        out.path = scrub(entry.path, hunted: hunted)
+        out.rawQuery = String(decoding: rebuild(queryParts, hunted: hunted), as: UTF8.self)
+        out.headers = entry.headers.map { header in
+            // Names too: a capture or HAR file may put anything there.
+            (scrub(header.name, hunted: hunted), isSecretName(header.name) ? placeholder : scrub(header.value, hunted: hunted))
+        }
+        out.body = body.redacted(hunted: hunted)
+        return out
+    }
+
+    /// The secret values a request carries (query and body fields named like a key, the
+    /// values of secret headers and their token), whose copies the redaction hunts.
+    public static func secrets(in entry: CaptureFormat.Entry, parser: JSONParser = JSONParser()) -> [String] {
+        secrets(parameters(Array(entry.rawQuery.utf8)), entry.headers, Body(entry.body, parser: parser))
+            + resolvedSecrets(entry, parser: parser)
+    }
+
+    /// The keys of the query and body as the endpoint reads them (WebhookRequest: the
+    /// query decoded and cut at a `#`; the body decoded by its Content-Type), which may
+    /// differ from the raw parts above: the key a request authenticates with is always
+    /// hunted (FuzzCredentials).
+    static func resolvedSecrets(_ entry: CaptureFormat.Entry, parser: JSONParser) -> [String] {
+        let request = entry.request
+        var secrets = request.query.filter { isSecretParameter($0.name) }.map(\.value)
+        if case .success(let object) = WebhookProcessor.decodeBody(request, parser: parser) {
+            collectSecrets(.object(object), into: &secrets)
+        }
+        return secrets
+    }
+
+    static func secrets(_ queryParts: [Parameter], _ headers: [(name: String, value: String)], _ body: Body) -> [String] {
         var secrets: [String] = []
         for part in queryParts where part.isSecret { secrets.append(part.value) }
-        for header in entry.headers where isSecretName(header.name) {
+        for header in headers where isSecretName(header.name) {
             secrets.append(header.value)
             let words = header.value.split(separator: " ", maxSplits: 1)
             if words.count == 2 { secrets.append(String(words[1]).trimmingWhitespace()) }
         }
-        secrets += body.secrets
-        let hunted = huntable(secrets)
+        return secrets + body.secrets
+    }
 
-        var out = entry
-        out.path = scrub(entry.path, hunted: hunted)
-        out.rawQuery = String(decoding: rebuild(queryParts, hunted: hunted), as: UTF8.self)
-        out.headers = entry.headers.map { header in
-            (header.name, isSecretName(header.name) ? placeholder : scrub(header.value, hunted: hunted))
+    /// A request body as the pipeline may map it: members named like a key (at any depth)
+    /// and copies of the request's keys (`secrets`, in any string) replaced, so no key can
+    /// reach a contact. The object comes back as it was when it holds none (the common
+    /// case costs one look at each string).
+    public static func withoutSecrets(_ object: JSONObject, secrets: [String]) -> JSONObject {
+        let hunted = huntable(secrets)
+        let value = JSONValue.object(object)
+        guard holdsSecret(value, hunted: hunted) else { return object }
+        return apply(value, hunted: hunted).objectValue ?? object
+    }
+
+    /// The secret values a request offers where the endpoint looks for a key (query and
+    /// body fields named like one, `x-api-key`, `Authorization` and the like, a Bearer
+    /// token), as `withoutSecrets` takes them.
+    public static func offeredSecrets(_ request: WebhookRequest, body: JSONObject) -> [String] {
+        var secrets: [String] = []
+        for (name, value) in request.query where isSecretParameter(name) { secrets.append(value) }
+        for member in body.members where isSecretParameter(member.key) {
+            if let text = member.value.scalarText { secrets.append(text) }
         }
-        out.body = body.redacted(hunted: hunted)
-        return out
+        for (name, value) in request.headers where isSecretName(name) {
+            secrets.append(value)
+            let words = value.split(separator: " ", maxSplits: 1)
+            if words.count == 2 { secrets.append(String(words[1])) }
+        }
+        return secrets
+    }
+
+    static func holdsSecret(_ value: JSONValue, hunted: Hunted) -> Bool {
+        switch value {
+        case .string(let text):
+            let bytes = Array(text.utf8)
+            return (0..<bytes.count).contains { hunted.match(in: bytes, at: $0) != nil }
+        case .array(let items):
+            return items.contains { holdsSecret($0, hunted: hunted) }
+        case .object(let object):
+            return object.members.contains { isSecretName($0.key) || holdsSecret($0.value, hunted: hunted) }
+        default:
+            return false
+        }
     }
 
     /// A JSON value (a damaged capture line, a HAR entry) with every secret replaced:
@@ -111,7 +178,7 @@ public enum CaptureRedaction {
         }
     }
 
-    static func rebuild(_ parts: [Parameter], hunted: [[UInt8]]) -> [UInt8] {
+    static func rebuild(_ parts: [Parameter], hunted: Hunted) -> [UInt8] {
         var out: [UInt8] = []
         for (index, part) in parts.enumerated() {
             if index > 0 { out.append(UInt8(ascii: "&")) }
@@ -156,7 +223,7 @@ public enum CaptureRedaction {
             }
         }
 
-        func redacted(hunted: [[UInt8]]) -> [UInt8] {
+        func redacted(hunted: Hunted) -> [UInt8] {
             switch self {
             case .json(let value, let original):
                 let redacted = apply(value, hunted: hunted)
@@ -194,7 +261,7 @@ public enum CaptureRedaction {
         }
     }
 
-    static func apply(_ value: JSONValue, hunted: [[UInt8]]) -> JSONValue {
+    static func apply(_ value: JSONValue, hunted: Hunted) -> JSONValue {
         switch value {
         case .string(let text):
             return .string(scrub(text, hunted: hunted))
@@ -220,49 +287,89 @@ public enum CaptureRedaction {
     // MARK: - Text
 
     /// The byte forms of secrets worth hunting: as they are and percent-encoded.
-    static func huntable(_ secrets: [String]) -> [[UInt8]] {
+    static func huntable(_ secrets: [String]) -> Hunted {
         var forms: [[UInt8]] = []
+        var seen = Set<[UInt8]>()
         for secret in secrets {
             let trimmed = secret.trimmingWhitespace()
             guard trimmed.utf8.count >= minimumHuntedLength, trimmed != placeholder else { continue }
-            for form in [trimmed, PercentDecoding.encode(trimmed)] where !forms.contains(Array(form.utf8)) {
+            for form in [trimmed, PercentDecoding.encode(trimmed)] where seen.insert(Array(form.utf8)).inserted {
                 forms.append(Array(form.utf8))
             }
         }
-        // Longer first, so a secret that contains another is replaced whole.
-        return forms.sorted { $0.count > $1.count }
+        return Hunted(forms)
     }
 
-    static func scrub(_ text: String, hunted: [[UInt8]]) -> String {
+    /// The byte forms of the secrets to hunt, indexed by their first eight bytes (every
+    /// form has at least `minimumHuntedLength`, 8), longest first: built once per request,
+    /// so scrubbing costs time in proportion to the text, however many keys it names.
+    struct Hunted {
+        let byPrefix: [UInt64: [[UInt8]]]
+        /// Whether some form starts with this byte: most positions are ruled out by it.
+        let firstBytes: [Bool]
+
+        init(_ forms: [[UInt8]]) {
+            var byPrefix: [UInt64: [[UInt8]]] = [:]
+            var firstBytes = [Bool](repeating: false, count: 256)
+            for form in forms where form.count >= 8 {
+                byPrefix[Self.key(form[...]), default: []].append(form)
+                firstBytes[Int(form[0])] = true
+            }
+            for key in byPrefix.keys { byPrefix[key]!.sort { $0.count > $1.count } }
+            self.byPrefix = byPrefix
+            self.firstBytes = firstBytes
+        }
+
+        var isEmpty: Bool { byPrefix.isEmpty }
+
+        static func key(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+            var key: UInt64 = 0
+            for byte in bytes.prefix(8) { key = key << 8 | UInt64(byte) }
+            return key
+        }
+
+        /// The longest form that starts at `index` of `data`.
+        func match(in data: [UInt8], at index: Int) -> Int? {
+            guard index + 8 <= data.count, firstBytes[Int(data[index])],
+                let candidates = byPrefix[Self.key(data[index..<(index + 8)])]
+            else { return nil }
+            return candidates.first { index + $0.count <= data.count && data[index..<(index + $0.count)].elementsEqual($0) }?
+                .count
+        }
+    }
+
+    static func scrub(_ text: String, hunted: Hunted) -> String {
         let bytes = Array(text.utf8)
         let scrubbed = scrub(bytes: bytes, hunted: hunted)
         return scrubbed == bytes ? text : String(decoding: scrubbed, as: UTF8.self)
     }
 
-    static func scrub(bytes: [UInt8], hunted: [[UInt8]]) -> [UInt8] {
-        var data = bytes
-        for secret in hunted { data = replacingAll(secret, in: data) }
-        return scrubPatterns(data)
+    static func scrub(bytes: [UInt8], hunted: Hunted) -> [UInt8] {
+        scrubPatterns(replacingAll(hunted, in: bytes))
     }
 
     static let placeholderBytes = Array(placeholder.utf8)
 
-    static func replacingAll(_ needle: [UInt8], in data: [UInt8]) -> [UInt8] {
-        guard !needle.isEmpty, data.count >= needle.count else { return data }
+    /// Every occurrence of a hunted form replaced by the placeholder (the longest where
+    /// several start at one place), in one pass over `data`.
+    static func replacingAll(_ hunted: Hunted, in data: [UInt8]) -> [UInt8] {
+        guard !hunted.isEmpty, data.count >= 8 else { return data }
         var out: [UInt8] = []
         var index = 0
         var found = false
         while index < data.count {
-            if data[index] == needle[0], index + needle.count <= data.count,
-                data[index..<(index + needle.count)].elementsEqual(needle)
-            {
+            if let length = hunted.match(in: data, at: index) {
+                if !found {
+                    out.reserveCapacity(data.count)
+                    out += data[..<index]
+                    found = true
+                }
                 out += placeholderBytes
-                index += needle.count
-                found = true
-            } else {
-                out.append(data[index])
-                index += 1
+                index += length
+                continue
             }
+            if found { out.append(data[index]) }
+            index += 1
         }
         return found ? out : data
     }
@@ -274,13 +381,20 @@ public enum CaptureRedaction {
         case headerLine
         /// `Bearer …`: one token.
         case bearer
+        /// `fmk_…`: a flexmap API key wherever it stands (a path, free text); the prefix stays.
+        case keyToken
     }
+
+    /// The prefix of the API keys flexmap makes, and the fewest characters after it that
+    /// make such a word a key.
+    static let keyTokenPrefix = "fmk_"
+    static let keyTokenMinimum = 16
 
     private static let patterns: [(name: [UInt8], pattern: Pattern)] = {
         let named: [(String, Pattern)] = [
             ("apikey", .parameter), ("api_key", .parameter), ("api-key", .parameter),
             ("proxy-authorization", .headerLine), ("authorization", .headerLine), ("set-cookie", .headerLine),
-            ("cookie", .headerLine), ("bearer", .bearer),
+            ("cookie", .headerLine), ("bearer", .bearer), (keyTokenPrefix, .keyToken),
         ]
         return named.map { (Array($0.0.utf8), $0.1) }
     }()
@@ -295,7 +409,7 @@ public enum CaptureRedaction {
             if atBoundary {
                 for (name, pattern) in patterns where matches(name, in: data, at: index) {
                     let nameEnd = index + name.count
-                    if nameEnd < data.count, isWordByte(data[nameEnd]) { continue }
+                    if case .keyToken = pattern {} else if nameEnd < data.count, isWordByte(data[nameEnd]) { continue }
                     guard let (valueStart, valueEnd) = valueRange(pattern, in: data, after: nameEnd) else { continue }
                     out += data[index..<valueStart]
                     if valueEnd > valueStart {
@@ -326,6 +440,9 @@ public enum CaptureRedaction {
         }
         let stop: (UInt8) -> Bool
         switch pattern {
+        case .keyToken:
+            while cursor < data.count, isWordByte(data[cursor]) { cursor += 1 }
+            return cursor - nameEnd >= keyTokenMinimum ? (nameEnd, cursor) : nil
         case .bearer:
             guard cursor < data.count, data[cursor] == 0x20 || data[cursor] == 0x09 else { return nil }
             skipSpaces()

@@ -39,6 +39,13 @@ public struct Pipeline: Sendable {
                 if found != nil { break }
             }
             guard let found else { continue }
+            // A NUL byte is no text a contact can hold (C strings end at it, so other
+            // programs would read the value cut short): the row is rejected, not cut.
+            if found.text.utf8.contains(0) {
+                return .problem(
+                    .fieldInvalid,
+                    detail: "\(rule.target) (from '\(found.source)') holds a NUL byte (U+0000); remove it from the input")
+            }
             if rule.target == .field(.tags) {
                 let items = found.items ?? Self.splitTags(found.text)
                 for item in items {

@@ -60,21 +60,28 @@ public struct WebhookProcessor: Sendable {
         case .success(let found): credentials = found
         case .failure(let failure): return fail(failure.reason, failure.detail)
         }
+        // Details quote the orgId and mapId a client sent: whatever it put there, never its key.
+        func shown(_ text: String) -> String { CaptureRedaction.scrub(text, secrets: [credentials.apiKey]) }
         guard directory.isValidKey(orgId: credentials.orgId, apiKey: credentials.apiKey) else {
             if credentials.apiKey == "REDACTED" {
                 return fail(
                     .authInvalid,
                     "the captured API key was redacted; import or replay with --auth-override ORG:KEY (or replay --key)")
             }
-            return fail(.authInvalid, "the API key is not a live key of organisation \(credentials.orgId)")
+            return fail(.authInvalid, "the API key is not a live key of organisation \(shown(credentials.orgId))")
         }
         guard let (mappingOrg, pipeline) = directory.pipeline(mapId: credentials.mapId) else {
-            return fail(.mappingUnknown, "no mapping \(credentials.mapId)")
+            return fail(.mappingUnknown, "no mapping \(shown(credentials.mapId))")
         }
         guard mappingOrg == credentials.orgId else {
-            return fail(.mappingOtherOrg, "mapping \(credentials.mapId) belongs to another organisation")
+            return fail(.mappingOtherOrg, "mapping \(shown(credentials.mapId)) belongs to another organisation")
         }
-        let mapped = pipeline.map(.json(.object(CredentialResolver.stripped(body))))
+        // Credentials out, and any copy of a key the request carries (a note, a nested
+        // field): a key never reaches a contact.
+        let record = CaptureRedaction.withoutSecrets(
+            CredentialResolver.stripped(body),
+            secrets: [credentials.apiKey] + CaptureRedaction.offeredSecrets(request, body: body))
+        let mapped = pipeline.map(.json(.object(record)))
         return WebhookOutcome(
             mapped: mapped, mapId: credentials.mapId, orgId: credentials.orgId, onDuplicate: pipeline.mapping.onDuplicate)
     }
@@ -84,7 +91,9 @@ public struct WebhookProcessor: Sendable {
         guard request.method.uppercased() == "POST", request.path == WebhookRequest.flexPath else {
             return BodyFailure(
                 reason: .notAWebhookRequest,
-                detail: "\(request.method) \(request.path) is not a webhook request (POST \(WebhookRequest.flexPath))")
+                detail:
+                    "\(CaptureRedaction.scrub(request.method)) \(CaptureRedaction.scrub(request.path)) is not a webhook request (POST \(WebhookRequest.flexPath))"
+            )
         }
         return nil
     }
@@ -114,7 +123,9 @@ public struct WebhookProcessor: Sendable {
             kind = first == UInt8(ascii: "{") ? "application/json" : (request.body.contains(UInt8(ascii: "=")) ? "application/x-www-form-urlencoded" : nil)
         }
         if let charset = type?.parameters["charset"]?.lowercased(), !["utf-8", "utf8", "us-ascii"].contains(charset) {
-            return .failure(BodyFailure(reason: .unsupportedMediaType, detail: "charset \(charset) is not supported; send UTF-8"))
+            return .failure(
+                BodyFailure(
+                    reason: .unsupportedMediaType, detail: "charset \(CaptureRedaction.scrub(charset)) is not supported; send UTF-8"))
         }
         switch kind {
         case "application/json", "text/json":
@@ -134,7 +145,7 @@ public struct WebhookProcessor: Sendable {
             }
             return .success(FormDecoding.object(pairs))
         default:
-            let shown = type?.essence ?? "none"
+            let shown = CaptureRedaction.scrub(type?.essence ?? "none")
             return .failure(
                 BodyFailure(
                     reason: .unsupportedMediaType,

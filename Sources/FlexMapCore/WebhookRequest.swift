@@ -134,18 +134,22 @@ public enum FormDecoding {
     /// The fields as a JSON object: a name sent more than once becomes an array, and
     /// `a[b]` / `a.b` names stay flat keys (sources can name them exactly).
     public static func object(_ pairs: [(name: String, value: String)]) -> JSONObject {
-        var object = JSONObject()
-        for (name, value) in pairs {
-            let key = name.hasSuffix("[]") ? String(name.dropLast(2)) : name
-            if let existing = object[key] {
-                let items: [JSONValue]
-                if case .array(let earlier) = existing { items = earlier + [.string(value)] } else { items = [existing, .string(value)] }
-                object.removeAll(key: key)
-                object.members.append((key, .array(items)))
+        // Each name's values, and where it was last given: a repeated name moves to its
+        // last place. Indexed by name, so a form of many fields costs no more than its size.
+        var values: [String: (items: [JSONValue], isList: Bool, last: Int)] = [:]
+        for (position, (name, value)) in pairs.enumerated() {
+            let isList = name.hasSuffix("[]")
+            let key = isList ? String(name.dropLast(2)) : name
+            if values[key] != nil {
+                // In place: a copy of the entry would copy its list at every repeat.
+                values[key]!.items.append(.string(value))
+                values[key]!.isList = true
+                values[key]!.last = position
             } else {
-                object.members.append((key, name.hasSuffix("[]") ? .array([.string(value)]) : .string(value)))
+                values[key] = ([.string(value)], isList, position)
             }
         }
-        return object
+        let ordered = values.sorted { $0.value.last < $1.value.last }
+        return JSONObject(ordered.map { ($0.key, $0.value.isList ? .array($0.value.items) : $0.value.items[0]) })
     }
 }

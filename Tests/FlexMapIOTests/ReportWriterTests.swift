@@ -172,11 +172,55 @@ struct ReportWriterTests {
     }
 
     @Test func csvCellsThatLookLikeFormulasAreNeutralised() {
-        for start in ["=", "+", "-", "@", "\t", "\r"] {
-            #expect(ReportCSV.neutralised(start + "1+1") == "'" + start + "1+1")
+        for formula in ["=1+1", "@SUM(A1)", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "+1+1", "-(", "－1", "＝1"] {
+            #expect(ReportCSV.neutralised(formula) == "'" + formula, "\(formula)")
+            #expect(ReportCSV.neutralised(" \t\r\n" + formula) == " \t\r\n'" + formula, "\(formula)")
         }
-        #expect(ReportCSV.neutralised("phone 555") == "phone 555")
-        #expect(ReportCSV.neutralised("") == "")
+        // Phone numbers and negative numbers stay importable; so do a lone sign and text.
+        for text in ["+1 415 555 0100", "+1 (415) 555-0100", "-5", "-1.5", "+44/20 7946 0958", "-", "+ ", "phone 555", "", "a=b", "'=x"] {
+            #expect(ReportCSV.neutralised(text) == text, "\(text)")
+        }
+    }
+
+    @Test func rawCSVRecordsGetAQuoteBeforeEachFormulaCell() {
+        let comma = UInt8(ascii: ",")
+        func check(_ raw: String, _ expected: String) {
+            #expect(String(decoding: ReportCSV.neutralisedRecord(Array(raw.utf8), delimiter: comma), as: UTF8.self) == expected, "\(raw)")
+        }
+        check("1,=cmd|' /C calc'!A0,+1 415 555 0100", "1,'=cmd|' /C calc'!A0,+1 415 555 0100")
+        check("\"=HYPERLINK(\"\"http://x\"\")\",@x", "\"'=HYPERLINK(\"\"http://x\"\")\",'@x")
+        check("  =a, \"  -b\" ,c", "  '=a, \"  '-b\" ,c")
+        check("a,b,", "a,b,")
+        check("=a", "'=a")
+        check(",,=", ",,'=")
+        check("\"=unterminated,x", "\"'=unterminated,x")
+        check("a;=b", "a;=b")  // one cell for a comma delimiter: it starts with a
+        #expect(ReportCSV.neutralisedRecord(Array("a;=b".utf8), delimiter: UInt8(ascii: ";")) == Array("a;'=b".utf8))
+    }
+
+    @Test func neutralisedRowsReadBackAsTheSameCellsWithTheirQuote() throws {
+        let dir = TemporaryDirectory()
+        let header = "id,=name,phone"
+        let writer = try ReportWriter(directory: dir.path, format: .csv(header: Array(header.utf8), delimiter: UInt8(ascii: ",")))
+        try writer.add(issue(2, .phoneTooShort, "-too short", raw: "1,=cmd|' /C calc'!A0,+1 415"))
+        try writer.add(issue(3, .duplicate, "@dup", raw: "2,\"@SUM(1,2)\",+1 415 555 0100"))
+        try writer.finish(RunSummary())
+        #expect(parseCSV(try dir.text("rejected.csv")) == [
+            ["id", "'=name", "phone", "reason", "detail", "line"],
+            ["1", "'=cmd|' /C calc'!A0", "+1 415", "phone-too-short", "'-too short", "2"],
+        ])
+        #expect(parseCSV(try dir.text("skipped.csv")) == [
+            ["id", "'=name", "phone", "reason", "detail", "line"],
+            ["2", "'@SUM(1,2)", "+1 415 555 0100", "duplicate", "'@dup", "3"],
+        ])
+    }
+
+    @Test func jsonRecordsInSkippedCSVAreNeutralisedToo() throws {
+        let dir = TemporaryDirectory()
+        let writer = try ReportWriter(directory: dir.path, format: .json)
+        try writer.add(issue(1, .duplicate, "d", raw: "=cmd|x"))
+        try writer.finish(RunSummary())
+        #expect(parseCSV(try dir.text("skipped.csv")) == [["line", "reason", "detail", "record"], ["1", "duplicate", "d", "'=cmd|x"]])
     }
 
     @Test func otherDelimitersQuoteForThatDelimiter() throws {

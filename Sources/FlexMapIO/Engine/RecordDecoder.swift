@@ -72,7 +72,9 @@ struct RecordDecoder: Sendable {
             }
             switch WebhookProcessor.decodeBody(request, parser: parser) {
             case .success(let body):
-                return Self.named(pipeline.map(.json(.object(CredentialResolver.stripped(body)))), record.label)
+                let clean = CaptureRedaction.withoutSecrets(
+                    CredentialResolver.stripped(body), secrets: CaptureRedaction.offeredSecrets(request, body: body))
+                return Self.named(pipeline.map(.json(.object(clean))), record.label)
             case .failure(let failure): return Self.named(.problem(failure.reason, detail: failure.detail), record.label)
             }
         case .csv(let fields):

@@ -24,6 +24,9 @@ public final class LineReader {
     private var nextNumber: Int
     private var nextOffset: Int64
     private var continuingLongLine = false
+    /// Bytes from `start` known to hold no "\n", so a long line is scanned once, not once
+    /// per chunk read.
+    private var scanned = 0
 
     public init(source: ByteSource, maxLineBytes: Int = 16 << 20, chunkSize: Int = 1 << 20, firstLineNumber: Int = 1) {
         self.source = source
@@ -37,13 +40,18 @@ public final class LineReader {
     /// as several pieces with the same number, all but the last flagged truncated.
     public func next() throws(InputError) -> Line? {
         while true {
-            if let newline = buffer[start..<end].firstIndex(of: UInt8(ascii: "\n")) {
+            if let newline = buffer[(start + scanned)..<end].firstIndex(of: UInt8(ascii: "\n")) {
+                scanned = 0
                 return take(upTo: newline + 1, truncated: false)
             }
+            scanned = end - start
             if end - start >= maxLineBytes {
-                return take(upTo: start + maxLineBytes, truncated: true)
+                let piece = take(upTo: start + maxLineBytes, truncated: true)
+                scanned = end - start
+                return piece
             }
             if atEOF {
+                scanned = 0
                 if start < end { return take(upTo: end, truncated: false) }
                 return nil
             }

@@ -29,7 +29,8 @@ public final class NDJSONReader: RecordReader {
             var bytes = line.bytes
             if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
             if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
-            if line.number == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+            // A byte order mark starts the file, or a file joined to it (`cat a.ndjson b.ndjson`).
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
                 blankLines += 1
                 continue

@@ -122,19 +122,13 @@ public final class Registry {
     }
 
     /// Checks `apiKey` against the organisation's live keys. Every candidate is hashed and
-    /// compared in constant time, so timing does not tell how much of a key matched.
+    /// compared in constant time, so timing does not tell how much of a key matched
+    /// (KeyCheck).
     public func verifyKey(org: String, apiKey: String) throws -> KeyVerdict {
         let candidates = try database.prepare(
             "SELECT id, salt, hash FROM api_keys WHERE org_id = ?1 AND revoked_at IS NULL"
-        ).query([.text(org)]) { ($0.text(0) ?? "", $0.blob(1), $0.blob(2)) }
-        var verdict = KeyVerdict.invalid
-        let keyBytes = Array(apiKey.utf8)
-        for (id, salt, hash) in candidates {
-            if Crypto.constantTimeEqual(try Crypto.sha256(salt, keyBytes), hash), verdict == .invalid {
-                verdict = .valid(keyId: id)
-            }
-        }
-        return verdict
+        ).query([.text(org)]) { KeyCheck.Candidate(id: $0.text(0) ?? "", salt: $0.blob(1), hash: $0.blob(2)) }
+        return KeyCheck.match(apiKey, among: candidates).map { .valid(keyId: $0) } ?? .invalid
     }
 
     /// Records that a key was used (serve and capture imports call this).

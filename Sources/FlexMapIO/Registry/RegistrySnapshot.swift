@@ -4,11 +4,7 @@ import FlexMapCore
 /// read at once: what `serve` and capture imports authenticate against. Load a new one
 /// to see changes.
 public struct RegistrySnapshot: MappingDirectory {
-    struct KeyHash: Sendable {
-        let id: String
-        let salt: [UInt8]
-        let hash: [UInt8]
-    }
+    typealias KeyHash = KeyCheck.Candidate<String>
 
     private let keysByOrg: [String: [KeyHash]]
     private let pipelines: [String: (orgId: String, pipeline: Pipeline)]
@@ -26,20 +22,10 @@ public struct RegistrySnapshot: MappingDirectory {
         return RegistrySnapshot(keysByOrg: keys, pipelines: pipelines)
     }
 
-    /// The id of the live key of `orgId` that `apiKey` is, compared in constant time.
+    /// The id of the live key of `orgId` that `apiKey` is, compared in constant time
+    /// (KeyCheck; an unknown organisation costs what a wrong key costs).
     public func keyId(orgId: String, apiKey: String) -> String? {
-        guard let candidates = keysByOrg[orgId] else {
-            // Hash anyway, so an unknown organisation costs what a wrong key costs.
-            _ = try? Crypto.sha256([UInt8](repeating: 0, count: 16), Array(apiKey.utf8))
-            return nil
-        }
-        let keyBytes = Array(apiKey.utf8)
-        var found: String?
-        for candidate in candidates {
-            guard let hash = try? Crypto.sha256(candidate.salt, keyBytes) else { continue }
-            if Crypto.constantTimeEqual(hash, candidate.hash), found == nil { found = candidate.id }
-        }
-        return found
+        KeyCheck.match(apiKey, among: keysByOrg[orgId] ?? [])
     }
 
     public func isValidKey(orgId: String, apiKey: String) -> Bool {

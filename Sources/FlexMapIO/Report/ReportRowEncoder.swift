@@ -27,6 +27,8 @@ final class ReportRowEncoder {
     let format: ReportInputFormat
     private lazy var parser = JSONParser()
 
+    static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
     init(format: ReportInputFormat) {
         self.format = format
     }
@@ -35,7 +37,10 @@ final class ReportRowEncoder {
     func header(of file: ReportRowFile) -> [UInt8] {
         switch (file, format) {
         case (_, .csv(let header, let delimiter)):
-            var out = Array(ReportCSV.withoutLineEnding(header))
+            var out = ReportCSV.neutralisedRecord(ReportCSV.withoutLineEnding(header), delimiter: delimiter)
+            // A header line that itself starts with a byte order mark (after blank lines in
+            // the input) would lose it to the reader as the file's mark: give the file one.
+            if out.starts(with: Self.byteOrderMark) { out.insert(contentsOf: Self.byteOrderMark, at: 0) }
             for name in ["reason", "detail", "line"] {
                 out.append(delimiter)
                 out.append(contentsOf: name.utf8)
@@ -64,19 +69,19 @@ final class ReportRowEncoder {
 
     // MARK: CSV input
 
-    /// The raw record verbatim, then `reason`, `detail`, `line` as three more cells.
+    /// The raw record, then `reason`, `detail`, `line` as three more cells.
     ///
-    /// The raw record is not neutralised against spreadsheet formulas: whether rows we
-    /// hand back should be changed at all is for issue 8 to decide; until then they stay
-    /// exactly as they came in. Rows with too few or too many fields stay so too:
-    /// `reason`, `detail` and `line` are always the last three cells.
+    /// The record's bytes are kept except for a `'` before each cell a spreadsheet would
+    /// run as a formula (see ReportCSV's "CSV injection"): the rows come from files nobody
+    /// checked, and these files are opened in spreadsheets. Rows with too few or too many
+    /// fields stay so: `reason`, `detail` and `line` are always the last three cells.
     private func appendCSVRecord(_ issue: RowIssue, delimiter: UInt8, into out: inout [UInt8]) {
         let record = ReportCSV.withoutLineEnding(issue.raw)
-        out.append(contentsOf: record)
+        out.append(contentsOf: ReportCSV.neutralisedRecord(record, delimiter: delimiter))
         var detail = issue.detail
         if ReportCSV.endsInsideQuotes(record, delimiter: delimiter) {
             // Left open, the quote would swallow every row after this one; closing it is
-            // the one change to the raw bytes, and the detail says so.
+            // the other change to the raw bytes, and the detail says so.
             out.append(ReportCSV.quote)
             detail += (detail.isEmpty ? "" : "; ") + "flexmap closed the quote left open at the end of this row"
         }
@@ -95,8 +100,8 @@ final class ReportRowEncoder {
 
     // MARK: JSON input
 
-    /// `line,reason,detail,record`, the record being the raw text (issue 8 decides on
-    /// neutralising it, as for CSV rows).
+    /// `line,reason,detail,record`, the record being the raw text (a `'` in front when it
+    /// would be a formula, as for CSV rows; rejected.ndjson keeps JSON records exact).
     private func appendCSVOfJSON(_ issue: RowIssue, into out: inout [UInt8]) {
         let comma = UInt8(ascii: ",")
         out.append(contentsOf: String(issue.line).utf8)
@@ -105,7 +110,7 @@ final class ReportRowEncoder {
         out.append(comma)
         ReportCSV.appendTextCell(issue.detail, delimiter: comma, into: &out)
         out.append(comma)
-        ReportCSV.appendCell(ReportCSV.withoutLineEnding(issue.raw), delimiter: comma, into: &out)
+        ReportCSV.appendCell(ReportCSV.neutralised(Array(ReportCSV.withoutLineEnding(issue.raw))), delimiter: comma, into: &out)
         out.append(ReportCSV.newline)
     }
 
@@ -130,12 +135,15 @@ final class ReportRowEncoder {
         } else {
             out.append(UInt8(ascii: "{"))
             appendMarkers(issue, into: &out)
-            if let text = String(validating: record, as: UTF8.self) {
+            // The raw record has no line ending already: a CR it ends with is its own (a
+            // line that ended "\r\r\n"), so `_raw` keeps it and is the line exactly.
+            let exact = issue.raw
+            if let text = String(validating: exact, as: UTF8.self) {
                 out.append(contentsOf: #","_raw":"#.utf8)
                 out.append(contentsOf: JSONText.quote(text).utf8)
             } else {
                 out.append(contentsOf: #","_rawBase64":""#.utf8)
-                out.append(contentsOf: Data(record).base64EncodedString().utf8)
+                out.append(contentsOf: Data(exact).base64EncodedString().utf8)
                 out.append(UInt8(ascii: "\""))
             }
             out.append(UInt8(ascii: "}"))

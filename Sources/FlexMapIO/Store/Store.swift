@@ -26,7 +26,13 @@ public final class Store {
         self.path = path
         self.clock = clock
         database = try SQLiteDatabase(path: path, create: create)
-        try database.execute("PRAGMA journal_mode = WAL", context: "switching the store to WAL")
+        do {
+            try database.execute("PRAGMA journal_mode = WAL", context: "switching the store to WAL")
+        } catch {
+            // SQLite only says "unable to open database file" when it cannot write the WAL.
+            if let why = Self.whyReadOnly(path) { throw StoreError.readOnly(path: path, why: why) }
+            throw error
+        }
         // NORMAL in WAL mode: a commit survives a crash of flexmap; a power loss may lose the
         // last commits but never corrupts the store. A 16 MiB page cache keeps the unique
         // index's hot pages between batches; checkpointing the WAL every 32 MiB instead of
@@ -35,6 +41,22 @@ public final class Store {
             "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 8192",
             context: "configuring the store")
         try migrate()
+    }
+
+    /// Why flexmap cannot write the store at `path` (it writes the file and, in WAL mode,
+    /// `-wal` and `-shm` files next to it), or nil when nothing stands in the way.
+    static func whyReadOnly(_ path: String) -> String? {
+        let folder = (path as NSString).deletingLastPathComponent
+        let directory = folder.isEmpty ? "." : folder
+        var info = statvfs()
+        if statvfs(directory, &info) == 0, info.f_flag & UInt(ST_RDONLY) != 0 {
+            return "it is on a read-only file system"
+        }
+        if access(path, W_OK) != 0 { return "the file is not writable (check its permissions)" }
+        if access(directory, W_OK) != 0 {
+            return "its folder is not writable, and SQLite writes the store's -wal and -shm files there"
+        }
+        return nil
     }
 
     /// The schema version the file is at.
@@ -79,6 +101,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooNew(path: String, version: Int, supported: Int)
     case notFound(what: String, id: String)
     case invalid(String)
+    case readOnly(path: String, why: String)
 
     public var description: String {
         switch self {
@@ -90,6 +113,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "no \(what) with id '\(id)'"
         case .invalid(let message):
             return message
+        case .readOnly(let path, let why):
+            return "\(path): the store is read-only: \(why); copy it to a writable folder, or fix the permissions"
         }
     }
 }

@@ -10,9 +10,12 @@ public struct HTTPDaemonOptions: Sendable, Equatable {
     public var port: UInt16
     /// libmicrohttpd worker threads, each with its own epoll loop.
     public var threads: Int
-    /// Open connections beyond this are refused at accept.
+    /// Open connections at most: past it, libmicrohttpd stops accepting (new ones wait in
+    /// the listen backlog); near it, the guard closes connections without a request.
     public var connectionLimit: Int
-    /// A connection idle this long (no bytes in or out) is closed.
+    /// A connection that has not sent a complete request head this long after it opened
+    /// or after its last request ended is closed (HTTPConnectionGuard); one whose request
+    /// stalls (no bytes in or out) 2 s longer.
     public var connectionTimeoutSeconds: Int
     /// Per-connection memory for the request line, headers and read buffer.
     public var connectionMemoryLimit: Int
@@ -62,23 +65,34 @@ public final class HTTPDaemon: Sendable {
     }
     private let handles: Mutex<Handles>
     private let inFlight = Atomic<Int>(0)
+    /// Closes connections that hold a slot without using it (see HTTPConnectionGuard).
+    let connectionGuard: HTTPConnectionGuard
 
     public init(options: HTTPDaemonOptions, handler: any HTTPRequestHandler) throws(HTTPDaemonError) {
         self.options = options
         self.handler = handler
         handles = Mutex(Handles())
+        connectionGuard = HTTPConnectionGuard(
+            limit: options.connectionLimit,
+            headTimeoutSeconds: Double(max(1, options.connectionTimeoutSeconds)))
         // libmicrohttpd keeps this pointer as every callback's context; the daemon is
         // stopped (all callbacks done) before self can go away: see deinit.
         let context = Unmanaged.passUnretained(self).toOpaque()
         let started = try Self.withSocketAddress(options.host, port: options.port) { address, isIPv6 -> OpaquePointer? in
-            var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
+            // Error log on: libmicrohttpd's messages (what it refused) go to MHDCallbacks.log.
+            var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
             if isIPv6 { flags |= MHD_USE_IPv6.rawValue }
             var arguments: [any CVarArg] = [
                 MHD_OPTION.CONNECTION_LIMIT.rawValue, UInt32(max(1, options.connectionLimit)),
-                MHD_OPTION.CONNECTION_TIMEOUT.rawValue, UInt32(max(1, options.connectionTimeoutSeconds)),
+                // The guard closes connections without a request at the timeout (and logs
+                // the ones that never sent one); libmicrohttpd's own idle timeout, 2 s
+                // later, is the backstop for requests that stall.
+                MHD_OPTION.CONNECTION_TIMEOUT.rawValue, UInt32(max(1, options.connectionTimeoutSeconds) + 2),
                 MHD_OPTION.CONNECTION_MEMORY_LIMIT.rawValue, Int(max(8192, options.connectionMemoryLimit)),
                 MHD_OPTION.URI_LOG_CALLBACK.rawValue, unsafeBitCast(MHDCallbacks.uriLog, to: OpaquePointer.self), OpaquePointer(context),
                 MHD_OPTION.NOTIFY_COMPLETED.rawValue, unsafeBitCast(MHDCallbacks.completed, to: OpaquePointer.self), OpaquePointer(context),
+                MHD_OPTION.NOTIFY_CONNECTION.rawValue, unsafeBitCast(MHDCallbacks.connection, to: OpaquePointer.self), OpaquePointer(context),
+                MHD_OPTION.EXTERNAL_LOGGER.rawValue, unsafeBitCast(MHDCallbacks.log, to: OpaquePointer.self), OpaquePointer(context),
                 MHD_OPTION.SOCK_ADDR.rawValue, OpaquePointer(address),
             ]
             if options.threads > 1 {
@@ -97,6 +111,7 @@ public final class HTTPDaemon: Sendable {
         let pointer = DaemonPointer(raw: started)
         handles.withLock { $0.daemon = pointer }
         boundPort.store(fm_mhd_bind_port(started), ordering: .relaxed)
+        connectionGuard.start { [handler] counts in handler.refused(counts) }
     }
 
     deinit {
@@ -131,6 +146,7 @@ public final class HTTPDaemon: Sendable {
             if let daemon = handles.daemon {
                 MHD_stop_daemon(daemon.raw)
                 handles.daemon = nil
+                connectionGuard.stop()
             }
             if handles.quiescedSocket >= 0 {
                 close(handles.quiescedSocket)
@@ -147,8 +163,22 @@ public final class HTTPDaemon: Sendable {
     }
 
     fileprivate func finish(_ exchange: HTTPExchange, answered: Bool) {
+        connectionGuard.requestEnded(exchange.connection)
         handler.requestFinished(exchange, answered: answered)
         inFlight.subtract(1, ordering: .releasing)
+    }
+
+    /// A message of libmicrohttpd's: what it answered by itself (a malformed request) or
+    /// refused, counted for the log.
+    fileprivate func libraryMessage(_ text: String) {
+        if let range = text.range(of: "HTTP response code is "),
+            let status = Int(text[range.upperBound...].prefix(3)), (400..<600).contains(status)
+        {
+            connectionGuard.note(.rejectedByHTTP(status: status))
+        } else if text.contains("connection limit") || text.contains("limit on") {
+            connectionGuard.note(.other("connections refused: " + text.trimmingCharacters(in: .whitespacesAndNewlines).prefix(120)))
+        }
+        // Other messages are about clients going away mid-request: not refusals.
     }
 
     fileprivate func handle(
@@ -157,6 +187,7 @@ public final class HTTPDaemon: Sendable {
     ) -> MHD_Result {
         switch exchange.phase {
         case .headers:
+            connectionGuard.requestStarted(connection)
             exchange.method = method.map { String(cString: $0) } ?? ""
             exchange.headers = Self.headers(of: connection)
             exchange.phase = .body
@@ -170,6 +201,7 @@ public final class HTTPDaemon: Sendable {
             if size.pointee > 0 {
                 let keep = handler.bodyReceived(exchange, UnsafeRawBufferPointer(start: data, count: size.pointee))
                 size.pointee = 0
+                if !keep { connectionGuard.note(exchange.dropReason ?? .other("requests dropped by the handler")) }
                 return keep ? .YES : .NO
             }
             exchange.phase = .complete
@@ -295,6 +327,29 @@ private enum MHDCallbacks {
         let daemon = Unmanaged<HTTPDaemon>.fromOpaque(context).takeUnretainedValue()
         let exchange = Unmanaged<HTTPExchange>.fromOpaque(state).takeRetainedValue()
         daemon.finish(exchange, answered: termination == .REQUEST_TERMINATED_COMPLETED_OK)
+    }
+
+    /// A connection opened or closed: the guard keeps track of it.
+    static let connection: MHD_NotifyConnectionCallback = { context, connection, _, code in
+        guard let context, let connection else { return }
+        let daemon = Unmanaged<HTTPDaemon>.fromOpaque(context).takeUnretainedValue()
+        switch code {
+        case .CONNECTION_NOTIFY_STARTED:
+            daemon.connectionGuard.opened(connection, socket: fm_mhd_connection_fd(connection))
+        case .CONNECTION_NOTIFY_CLOSED:
+            daemon.connectionGuard.closed(connection)
+        @unknown default:
+            break
+        }
+    }
+
+    /// libmicrohttpd's error log (printf-style).
+    static let log: MHD_LogCallback = { context, format, arguments in
+        guard let context, let format, let arguments else { return }
+        var buffer = [CChar](repeating: 0, count: 512)
+        _ = vsnprintf(&buffer, buffer.count, format, arguments)
+        let daemon = Unmanaged<HTTPDaemon>.fromOpaque(context).takeUnretainedValue()
+        daemon.libraryMessage(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 
     static let header: MHD_KeyValueIteratorN = { list, _, key, keySize, value, valueSize in

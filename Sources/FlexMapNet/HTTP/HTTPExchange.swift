@@ -30,6 +30,9 @@ public final class HTTPExchange: @unchecked Sendable {
     public var body: [UInt8] = []
     /// Body bytes the handler chose not to keep (past its size limit).
     public var bodyBytesDropped = 0
+    /// Why the handler dropped the connection (returned false from `bodyReceived`), for
+    /// the daemon's log of refusals.
+    public var dropReason: HTTPRefusal?
 
     var phase = Phase.headers
     /// The libmicrohttpd connection, for resuming; only HTTPDaemon.swift uses it.

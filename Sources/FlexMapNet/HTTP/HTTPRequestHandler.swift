@@ -15,6 +15,14 @@ public protocol HTTPRequestHandler: AnyObject, Sendable {
     /// The daemon is done with the request: `answered` is false when the client went
     /// away or the connection was dropped before an answer was sent in full.
     func requestFinished(_ exchange: HTTPExchange, answered: Bool)
+
+    /// What the daemon refused or cut short since the last call (at most once a second,
+    /// from the daemon's guard thread), for the log.
+    func refused(_ counts: [HTTPRefusal: Int])
+}
+
+extension HTTPRequestHandler {
+    public func refused(_ counts: [HTTPRefusal: Int]) {}
 }
 
 public enum HTTPReply: Sendable {

@@ -6,7 +6,8 @@ import FlexMapCore
 /// `Proxy-Authorization` and `Cookie`. orgId and mapId stay, so a redacted capture
 /// still says which mapping each request was for; give the key again when replaying or
 /// importing it. A body that names an API key but is neither valid JSON nor a form is
-/// replaced by `REDACTED` as a whole.
+/// replaced by `REDACTED` as a whole. Copies of a key anywhere else in the request go too
+/// (FlexMapCore's CaptureRedaction, as the import reports use it).
 public enum CaptureRedaction {
     public static let placeholder = "REDACTED"
 
@@ -15,6 +16,14 @@ public enum CaptureRedaction {
         redacted.rawQuery = redactForm(Array(entry.rawQuery.utf8)).map { String(decoding: $0, as: UTF8.self) } ?? placeholder
         redacted.headers = entry.headers.map { redactHeader($0) }
         redacted.body = redactBody(entry.body)
+        // Then every other copy of those keys (a Referer, a header name, another field),
+        // and key-like text, as the import reports hunt them.
+        let secrets = FlexMapCore.CaptureRedaction.secrets(in: entry)
+        func scrub(_ text: String) -> String { FlexMapCore.CaptureRedaction.scrub(text, secrets: secrets) }
+        redacted.path = scrub(redacted.path)
+        redacted.rawQuery = scrub(redacted.rawQuery)
+        redacted.headers = redacted.headers.map { (scrub($0.name), scrub($0.value)) }
+        redacted.body = FlexMapCore.CaptureRedaction.scrub(bytes: redacted.body, secrets: secrets)
         return redacted
     }
 

@@ -47,7 +47,8 @@ public struct ServeAnswer: Sendable, Equatable {
 
     /// 405: the path exists, the method does not.
     public static func methodNotAllowed(method: String, path: String, allow: String) -> ServeAnswer {
-        var answer = problem(.notAWebhookRequest, detail: "\(method.prefix(20)) is not allowed on \(path); use \(allow)")
+        let shown = ServeLogEntry.shown(path: Substring(method), limit: 20)
+        var answer = problem(.notAWebhookRequest, detail: "\(shown) is not allowed on \(path); use \(allow)")
         answer.status = 405
         answer.headers = [("Allow", allow)]
         return answer

@@ -1,3 +1,4 @@
+import FlexMapCore
 import FlexMapIO
 import Foundation
 
@@ -7,6 +8,16 @@ public enum ServeEvent: Sendable {
     case request(ServeLogEntry)
     case registryReloaded(mappings: Int)
     case registryFailed(String)
+    /// What the daemon refused or cut short in the last second or so (slow clients,
+    /// connection floods, malformed requests, endless bodies), by kind; always emitted.
+    case refused([HTTPRefusal: Int])
+
+    /// `refused` as one log line: "refused: 600 × connections closed without a complete request head …".
+    public static func refusalLine(_ counts: [HTTPRefusal: Int]) -> String {
+        let parts = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.description < $1.key.description }
+            .map { "\($0.value) × \($0.key)" }
+        return "refused: " + parts.joined(separator: " · ")
+    }
 }
 
 /// One request as a log line shows it. It never holds the query string, a header or
@@ -30,5 +41,11 @@ public struct ServeLogEntry: Sendable, Equatable {
 
     static func clean(_ text: Substring, limit: Int) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.prefix(limit).map { $0.value < 0x21 || $0.value == 0x7F ? "?" : $0 }))
+    }
+
+    /// A request path as answers and logs show it: cleaned, and with anything that looks
+    /// like a key (`…apiKey=…`, `fmk_…`) replaced, since clients put keys in odd places.
+    static func shown(path: Substring, limit: Int = 200) -> String {
+        clean(Substring(FlexMapCore.CaptureRedaction.scrub(String(path))), limit: limit)
     }
 }

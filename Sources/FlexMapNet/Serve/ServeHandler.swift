@@ -45,11 +45,20 @@ final class ServeHandler: HTTPRequestHandler {
     }
 
     func bodyReceived(_ exchange: HTTPExchange, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        if exchange.elapsed > .seconds(configuration.requestTimeoutSeconds) { return false }
+        if exchange.elapsed > .seconds(configuration.requestTimeoutSeconds) {
+            exchange.dropReason = .slowBody(seconds: configuration.requestTimeoutSeconds)
+            return false
+        }
         if exchange.bodyBytesDropped > 0 || exchange.body.count + bytes.count > configuration.maxBodyBytes {
             exchange.bodyBytesDropped += bytes.count
             exchange.body = []
-            return exchange.bodyBytesDropped <= dropLimit
+            // Read and dropped up to a bound (so a finite body still gets its 413), then
+            // the connection is closed: an endless body costs no more than that.
+            if exchange.bodyBytesDropped > dropLimit {
+                exchange.dropReason = .bodyTooLarge(bytes: dropLimit)
+                return false
+            }
+            return true
         }
         exchange.body.append(contentsOf: bytes)
         return true
@@ -67,7 +76,7 @@ final class ServeHandler: HTTPRequestHandler {
         }
         record(exchange)
         guard request.path == WebhookRequest.flexPath else {
-            return .now(finish(exchange, .notFound(path: ServeLogEntry.clean(Substring(request.path), limit: 200))))
+            return .now(finish(exchange, .notFound(path: ServeLogEntry.shown(path: Substring(request.path)))))
         }
         guard request.method == "POST" else {
             return .now(finish(exchange, .methodNotAllowed(method: request.method, path: request.path, allow: "POST")))
@@ -101,6 +110,10 @@ final class ServeHandler: HTTPRequestHandler {
         if !answered { statistics.recordUnanswered() }
     }
 
+    func refused(_ counts: [HTTPRefusal: Int]) {
+        events(.refused(counts))
+    }
+
     /// Counts and logs the answer and makes the response.
     private func finish(_ exchange: HTTPExchange, _ answer: ServeAnswer) -> HTTPResponse {
         statistics.record(status: answer.status)
@@ -114,8 +127,8 @@ final class ServeHandler: HTTPRequestHandler {
         events(
             .request(
                 ServeLogEntry(
-                    receivedAt: exchange.receivedAt, method: ServeLogEntry.clean(Substring(exchange.method), limit: 16),
-                    path: ServeLogEntry.clean(exchange.rawPath, limit: 200), status: status, outcome: outcome, reason: reason,
+                    receivedAt: exchange.receivedAt, method: ServeLogEntry.shown(path: Substring(exchange.method), limit: 16),
+                    path: ServeLogEntry.shown(path: exchange.rawPath), status: status, outcome: outcome, reason: reason,
                     mapId: mapId, milliseconds: Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15)))
     }
 

@@ -13,8 +13,8 @@ struct ServeCommand: Command {
         .value("port", "N", "Port; 0 picks a free one (default: 8080). The first line printed says which."),
         .value("threads", "N", "HTTP worker threads, each with its own epoll loop (default: the number of cores)."),
         .value("max-body", "BYTES", "Answer 413 to larger bodies; K and M suffixes work (default: 1M)."),
-        .value("max-connections", "N", "Refuse connections beyond this many open ones (default: 512)."),
-        .value("timeout", "SECONDS", "Close a connection idle this long (default: 10)."),
+        .value("max-connections", "N", "Open connections at most; near it, idle ones are closed first (default: 512)."),
+        .value("timeout", "SECONDS", "Close a connection that sends no complete request this long after opening or its last answer (default: 10)."),
         .value("request-timeout", "SECONDS", "Drop a request whose body is still arriving after this long (default: 30)."),
         .value("capture", "FILE", "Append every request to FILE, one NDJSON line each (import and replay read it)."),
         .flag("capture-redact", "In the capture, replace API keys and Authorization/Cookie values with REDACTED."),
@@ -95,6 +95,7 @@ struct ServeCommand: Command {
             case .request(let entry): console.err(entry.line)
             case .registryReloaded(let count): if log { console.err("flexmap serve: registry reloaded (\(count) mappings)") }
             case .registryFailed(let message): console.err("flexmap serve: could not reload keys and mappings, keeping the last ones: \(message)")
+            case .refused(let counts): console.err("\(Timestamp.iso8601(Date())) flexmap serve: " + ServeEvent.refusalLine(counts))
             }
         }
         let trap = SignalTrap(

@@ -1,0 +1,7 @@
+import FlexMapFuzzing
+
+/// libFuzzer target: see Harness.Target.fieldPath (make fuzz).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    Harness.fuzz(.fieldPath, data, size)
+}
