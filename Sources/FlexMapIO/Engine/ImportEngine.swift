@@ -64,12 +64,14 @@ public final class ImportEngine {
 
         let reportDirectory =
             unfinished?.reportDirectory ?? request.reportDirectory ?? Self.defaultReportDirectory(started)
+        // A run stopped before its first commit has no checkpoint: its files start afresh.
         // Not fsynced per commit: what --resume promises is to survive the process being
         // killed, and written data survives that in the page cache; the store's WAL with
         // synchronous=NORMAL makes the same trade for a power loss (a resume then finds the
         // report shorter than its checkpoint and says so).
         let report = try ReportWriter(
-            directory: reportDirectory, format: reader.reportFormat, resume: unfinished?.checkpoint, durable: false)
+            directory: reportDirectory, format: reader.reportFormat, resume: unfinished.flatMap { $0.checkpoint.sizes.isEmpty ? nil : $0.checkpoint },
+            durable: false)
         let runId = try unfinished?.id ?? journal?.start(identity, reportDirectory: reportDirectory)
 
         var summary = unfinished?.counts ?? RunSummary()
