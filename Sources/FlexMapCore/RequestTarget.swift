@@ -11,7 +11,8 @@ public enum RequestTarget {
         if bytes.first != UInt8(ascii: "/"), let colon = bytes.firstIndex(of: UInt8(ascii: ":")),
             bytes[colon...].starts(with: "://".utf8)
         {
-            start = bytes[(colon + 3)...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? bytes.count
+            start =
+                bytes[(colon + 3)...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? bytes.count
         }
         let end = bytes[start...].firstIndex(of: UInt8(ascii: "#")) ?? bytes.count
         let (path, query) = splitAtQuery(bytes[start..<end])
@@ -24,7 +25,9 @@ public enum RequestTarget {
     }
 
     static func splitAtQuery(_ bytes: ArraySlice<UInt8>) -> (before: String, after: String) {
-        guard let mark = bytes.firstIndex(of: UInt8(ascii: "?")) else { return (String(decoding: bytes, as: UTF8.self), "") }
+        guard let mark = bytes.firstIndex(of: UInt8(ascii: "?")) else {
+            return (String(decoding: bytes, as: UTF8.self), "")
+        }
         return (String(decoding: bytes[..<mark], as: UTF8.self), String(decoding: bytes[(mark + 1)...], as: UTF8.self))
     }
 }
