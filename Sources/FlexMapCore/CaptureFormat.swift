@@ -75,10 +75,9 @@ public enum CaptureFormat {
         }
         guard var path = text("path"), !path.isEmpty else { return .failure(DecodeError(message: "missing \"path\"")) }
         var rawQuery = text("query") ?? ""
-        if rawQuery.hasPrefix("?") { rawQuery.removeFirst() }
-        if rawQuery.isEmpty, let mark = path.firstIndex(of: "?") {
-            rawQuery = String(path[path.index(after: mark)...])
-            path = String(path[..<mark])
+        if rawQuery.utf8.first == UInt8(ascii: "?") { rawQuery = String(decoding: rawQuery.utf8.dropFirst(), as: UTF8.self) }
+        if rawQuery.isEmpty, path.utf8.contains(UInt8(ascii: "?")) {
+            (path, rawQuery) = RequestTarget.splitAtQuery(path)
         }
         var headers: [(name: String, value: String)] = []
         switch object["headers"] {

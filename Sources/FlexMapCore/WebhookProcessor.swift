@@ -88,11 +88,16 @@ public struct WebhookProcessor: Sendable {
 
     /// `not-a-webhook-request` unless the request is a POST to the flex path.
     public static func refusal(ofTarget request: WebhookRequest) -> BodyFailure? {
+        // The detail quotes the method and path: without key-like text or the keys the
+        // request offers elsewhere.
+        func shown(_ text: String) -> String {
+            CaptureRedaction.scrub(text, secrets: CaptureRedaction.offeredSecrets(request, body: JSONObject()))
+        }
         guard request.method.uppercased() == "POST", request.path == WebhookRequest.flexPath else {
             return BodyFailure(
                 reason: .notAWebhookRequest,
                 detail:
-                    "\(CaptureRedaction.scrub(request.method)) \(CaptureRedaction.scrub(request.path)) is not a webhook request (POST \(WebhookRequest.flexPath))"
+                    "\(shown(request.method)) \(shown(request.path)) is not a webhook request (POST \(WebhookRequest.flexPath))"
             )
         }
         return nil

@@ -25,26 +25,12 @@ public struct WebhookRequest: Sendable, Equatable {
     /// Splits a request target ("/api/contacts/flex?mapId=x") or a full URL into path and
     /// decoded query.
     public init(method: String, target: String, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
-        var rest = Substring(target)
-        if !rest.hasPrefix("/"), let colon = rest.firstIndex(of: ":"),
-            rest[colon...].hasPrefix("://")
-        {
-            // An absolute URL: drop scheme and authority.
-            rest = rest[rest.index(colon, offsetBy: 3)...]
-            rest = rest.firstIndex(where: { $0 == "/" || $0 == "?" }).map { rest[$0...] } ?? ""
-        }
-        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
-        let path: Substring
-        var query: [(name: String, value: String)] = []
-        if let mark = rest.firstIndex(of: "?") {
-            path = rest[..<mark]
-            query = FormDecoding.pairs(Array(rest[rest.index(after: mark)...].utf8)) ?? []
-        } else {
-            path = rest
-        }
+        // Split byte by byte (RequestTarget): an absolute URL loses scheme and authority, a
+        // fragment is dropped.
+        let (path, rawQuery) = RequestTarget.split(target)
+        let query = FormDecoding.pairs(Array(rawQuery.utf8)) ?? []
         self.init(
-            method: method, path: path.isEmpty ? "/" : (PercentDecoding.decode(Array(path.utf8)) ?? String(path)),
-            query: query, headers: headers, body: body)
+            method: method, path: PercentDecoding.decode(Array(path.utf8)) ?? path, query: query, headers: headers, body: body)
     }
 
     /// The first header with this name, compared without case.

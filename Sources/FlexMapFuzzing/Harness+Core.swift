@@ -141,7 +141,8 @@ extension Harness {
                 "serve --capture-redact keeps the API key \(key.debugDescription): \(CaptureFormat.encode(served))")
             if case .problem(_, let detail) = outcome.mapped {
                 findings.check(
-                    !holds(Array(detail.utf8), key), "the outcome's detail holds the API key \(key.debugDescription)")
+                    !holds(Array(detail.utf8), key),
+                    "the outcome's detail holds the API key \(key.debugDescription): \(detail.debugDescription)")
             }
         }
         return findings.items

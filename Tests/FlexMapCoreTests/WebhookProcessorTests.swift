@@ -173,3 +173,17 @@ struct FakeDirectory: MappingDirectory {
         #expect(Base64.decode("Zm9v!") == nil)
     }
 }
+
+/// Request targets are split at their ASCII delimiters byte by byte (issue 8: a `?`
+/// followed by a combining mark is one Character, and the query was taken for the path).
+@Suite struct RequestTargetTests {
+    @Test func aCombiningMarkAfterTheQuestionMarkStillStartsTheQuery() {
+        let request = WebhookRequest(method: "POST", target: "/api/contacts/flex?\u{301}x=1&apiKey=k&mapId=m#frag")
+        #expect(request.path == "/api/contacts/flex")
+        #expect(request.query.map(\.name) == ["\u{301}x", "apiKey", "mapId"])
+        #expect(RequestTarget.split("https://h.example/p\u{301}?\u{301}q=1#f") == ("/p\u{301}", "\u{301}q=1"))
+        #expect(RequestTarget.split("https://h.example?q") == ("/", "q"))
+        #expect(RequestTarget.split("") == ("/", ""))
+        #expect(RequestTarget.splitAtQuery("a?\u{301}b?c") == ("a", "\u{301}b?c"))
+    }
+}

@@ -71,14 +71,6 @@ final class CaptureRecords {
     /// Splits a request target ("/p?q", "https://host/p?q#f") into its raw path and raw
     /// query, without decoding either.
     static func split(target: String) -> (path: String, rawQuery: String) {
-        var rest = Substring(target)
-        if !rest.hasPrefix("/"), let colon = rest.firstIndex(of: ":"), rest[colon...].hasPrefix("://") {
-            rest = rest[rest.index(colon, offsetBy: 3)...]
-            rest = rest.firstIndex(where: { $0 == "/" || $0 == "?" }).map { rest[$0...] } ?? ""
-        }
-        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
-        guard let mark = rest.firstIndex(of: "?") else { return (rest.isEmpty ? "/" : String(rest), "") }
-        let path = rest[..<mark]
-        return (path.isEmpty ? "/" : String(path), String(rest[rest.index(after: mark)...]))
+        RequestTarget.split(target)
     }
 }

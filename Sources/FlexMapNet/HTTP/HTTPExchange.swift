@@ -1,3 +1,4 @@
+import FlexMapCore
 import Foundation
 import Synchronization
 
@@ -51,14 +52,14 @@ public final class HTTPExchange: @unchecked Sendable {
         started = .now
     }
 
-    /// The target's path (before "?"), undecoded.
+    /// The target's path (before "?", found byte by byte: RequestTarget), undecoded.
     public var rawPath: Substring {
-        target.firstIndex(of: "?").map { target[..<$0] } ?? Substring(target)
+        Substring(RequestTarget.splitAtQuery(target).before)
     }
 
     /// The target's query string (after "?"), undecoded; empty when there is none.
     public var rawQuery: Substring {
-        target.firstIndex(of: "?").map { target[target.index(after: $0)...] } ?? ""
+        Substring(RequestTarget.splitAtQuery(target).after)
     }
 
     /// The first header with this name, compared without case.
