@@ -21,13 +21,14 @@ import random
 # prefix and how many random digits follow. Each prefix is a mobile range assigned in
 # libphonenumber 8.12.57's metadata (checked with phonenumbers==8.12.57).
 REGIONS = [
-    ("US", "1", "", [("201555", 4), ("415555", 4), ("212555", 4), ("312555", 4), ("617555", 4), ("213555", 4)]),
-    ("CA", "1", "", [("506234", 4), ("416555", 4), ("604555", 4)]),
+    # NANP: area code, then an exchange starting 2-9 and four digits (see national()).
+    ("US", "1", "", [("201", 7), ("415", 7), ("212", 7), ("312", 7), ("617", 7), ("213", 7)]),
+    ("CA", "1", "", [("506", 7), ("416", 7), ("604", 7)]),
     ("GB", "44", "0", [("7400", 6), ("7712", 6), ("7900", 6)]),
     ("DE", "49", "0", [("1512", 7), ("1701", 7), ("1601", 7)]),
     ("FR", "33", "0", [("612", 6), ("698", 6), ("745", 6)]),
-    ("IN", "91", "0", [("81234", 5), ("98765", 5)]),
-    ("BR", "55", "0", [("119612", 5), ("219876", 5)]),
+    ("IN", "91", "0", [("8123", 6), ("9876", 6)]),
+    ("BR", "55", "0", [("11961", 6), ("21987", 6)]),
     ("AU", "61", "0", [("4123", 5), ("4987", 5)]),
     ("MX", "52", "", [("222123", 4), ("555123", 4)]),
     ("ES", "34", "", [("612", 6), ("699", 6)]),
@@ -49,6 +50,8 @@ NOTES = ["", "", "", "Called twice, prefers email.", "Met at the fair.\nFollow u
 
 
 def national(region, prefix, digits, rng):
+    if region in ("US", "CA"):
+        return prefix + rng.choice("23456789") + "".join(rng.choice("0123456789") for _ in range(digits - 1))
     return prefix + "".join(rng.choice("0123456789") for _ in range(digits))
 
 

@@ -4,7 +4,9 @@
 Does what Fixtures/mappings/hubspot.json does for a HubSpot-style CSV (or the
 form-leads mapping for the form NDJSON): mapping, trim/lowercase, the product's field
 limits, phone validation with phonenumbers (8.12.57, the same metadata as Debian's
-libphonenumber), E.164, and dedupe per organisation on the E.164 phone (first row wins).
+libphonenumber), E.164, and dedupe per organisation on the E.164 phone (first row wins;
+with the form mapping's onDuplicate "update", a duplicate's non-empty fields, tags and
+variables are merged into the stored contact).
 Prints one JSON line with the counts.
 
   python_import.py --input FILE --format hubspot-csv|form-ndjson --db OUT.db
@@ -84,6 +86,28 @@ def form_rows(path):
             }
 
 
+FIELDS = ["first_name", "last_name", "email", "company", "crm_id", "crm_source", "country_code"]
+
+
+def merge(db, e164, row):
+    """onDuplicate: update: the row's non-empty fields win, tags and variables are added."""
+    stored = db.execute(
+        "SELECT id, " + ", ".join(FIELDS) + ", contact_tags, contact_variables FROM contacts"
+        " WHERE org_id = 'default' AND phone = ?", (e164,)).fetchone()
+    values = {field: stored[1 + i] for i, field in enumerate(FIELDS)}
+    for field in FIELDS:
+        if row[field]:
+            values[field] = row[field]
+    tags = json.loads(stored[-2])
+    tags += [tag for tag in row["tags"] if tag not in tags]
+    variables = json.loads(stored[-1])
+    variables.update({k: v for k, v in row["variables"].items() if v})
+    db.execute(
+        "UPDATE contacts SET " + ", ".join(f"{f} = ?" for f in FIELDS) + ", contact_tags = ?, contact_variables = ?"
+        " WHERE id = ?",
+        [values[f] for f in FIELDS] + [json.dumps(tags), json.dumps(variables, sort_keys=True), stored[0]])
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--input", required=True)
@@ -102,6 +126,7 @@ def main():
         contact_variables TEXT, mapping_id TEXT, UNIQUE (org_id, phone))""")
     counts = {"total": 0, "created": 0, "skipped": 0, "invalidPhone": 0, "rejected": 0}
     rows = hubspot_rows(args.input) if args.format == "hubspot-csv" else form_rows(args.input)
+    update = args.format == "form-ndjson"  # form-leads.json says onDuplicate: update
     batch = 0
     db.execute("BEGIN")
     for row in rows:
@@ -123,6 +148,8 @@ def main():
             counts["created"] += 1
         else:
             counts["skipped"] += 1
+            if update:
+                merge(db, e164, row)
         batch += 1
         if batch == 2000:
             db.execute("COMMIT")
