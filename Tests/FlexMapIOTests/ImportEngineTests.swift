@@ -130,6 +130,26 @@ import FlexMapCore
         #expect(dumps[0] == dumps[1])
         #expect(summaries[0].reasons == summaries[1].reasons)
         #expect(summaries[0].total == 3000 + 31)
+        // Every report file is the same too, but for the run's timing and worker count.
+        for file in ["rejected.ndjson", "skipped.csv", "summary.md", "summary.json", "report.html"] {
+            let one = Self.withoutTiming(folder.read("r1/" + file), reportFolder: "r1")
+            let eight = Self.withoutTiming(folder.read("r8/" + file), reportFolder: "r8")
+            #expect(!one.isEmpty)
+            #expect(one == eight, "\(file)")
+        }
+    }
+
+    /// A report with the lines that hold the run's duration, rate, start time and worker
+    /// count left out, and the report's own folder name made neutral: the rest must not
+    /// depend on threads.
+    static func withoutTiming(_ text: String, reportFolder: String) -> [String] {
+        let volatile = [
+            "durationSeconds", "rowsPerSecond", "startedAt", "workers", "rows/s", "Started", "worker",
+            "<th>Duration</th>", "<th>Rows per second</th>", "<th>Workers</th>",
+        ]
+        return text.split(separator: "\n")
+            .filter { line in !volatile.contains { line.contains($0) } }
+            .map { $0.replacingOccurrences(of: "/\(reportFolder)/", with: "/REPORT/") }
     }
 
     @Test func resumeContinuesAfterTheLastCommit() throws {
