@@ -186,6 +186,24 @@ import Testing
         expectNoKeys(live, printed: [result, again], inputs: ["serve-capture.ndjson"])
     }
 
+    @Test func keyListShowsWhenACaptureImportLastUsedTheKey() throws {
+        let live = try live()
+        try render("serve-capture.ndjson", live)
+        let lastUsed = {
+            let result = try self.scratch.runner.run(["key", "list", "--org", live.org, "--db", "s.db", "--json"])
+            let keys = try #require(jsonObject(result.stdout)?["keys"] as? [[String: Any]])
+            return keys.map { $0["lastUsedAt"] as? String }
+        }
+        #expect(try lastUsed() == [nil])
+        let input = ["--db", "s.db", "--input", "serve-capture.ndjson", "--format", "capture", "--json"]
+        _ = try summary(try scratch.runner.run(["import", "--dry-run"] + input))
+        #expect(try lastUsed() == [nil], "a dry run writes nothing, not even a key's last use")
+        _ = try summary(try scratch.runner.run(["import"] + input))
+        let used = try lastUsed()
+        #expect(used.count == 1 && used[0]?.hasPrefix("20") == true, "\(used)")
+        #expect(try scratch.runner.run(["key", "list", "--org", live.org, "--db", "s.db"]).stdout.contains(used[0] ?? "?"))
+    }
+
     @Test func mappingFileChecksCapturedBodies() throws {
         let live = try live()
         try render("serve-capture.ndjson", live)

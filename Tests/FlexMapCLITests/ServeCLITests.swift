@@ -71,8 +71,16 @@ import Testing
         return mappings.compactMap { $0["contacts"] as? Int }.reduce(0, +)
     }
 
+    /// When the organisation's keys were last used, as `key list --json` says (nil: never).
+    func keysLastUsed(org: String) throws -> [String?] {
+        let result = try scratch.runner.run(["key", "list", "--org", org, "--db", "s.db", "--json"])
+        let keys = try #require(jsonObject(result.stdout)?["keys"] as? [[String: Any]])
+        return keys.map { $0["lastUsedAt"] as? String }
+    }
+
     @Test func curlWithCredentialsInEachPlacementThenSIGTERM() throws {
         let (org, key, map) = try prepare()
+        #expect(try keysLastUsed(org: org) == [nil])
         let running = try start(["--capture", "traffic.ndjson", "--capture-redact"])
         let flex = running.url + "/api/contacts/flex"
         let json = ["-H", "Content-Type: application/json"]
@@ -91,6 +99,8 @@ import Testing
         #expect(output.contains("Stopped: 7 requests answered (200: 2 · 201: 4 · 401: 1)"), "\(output)")
         #expect(output.contains("Capture: 6 requests appended to traffic.ndjson"), "\(output)")
         #expect(try storedCount() == 4)
+        // The key that authenticated the requests is recorded as used.
+        #expect(try keysLastUsed(org: org).map { $0?.hasPrefix("20") } == [true])
         let capture = try String(contentsOfFile: scratch.path + "/traffic.ndjson", encoding: .utf8)
         #expect(capture.split(separator: "\n").count == 6)
         #expect(!capture.contains(key))

@@ -131,9 +131,13 @@ public final class Registry {
         return KeyCheck.match(apiKey, among: candidates).map { .valid(keyId: $0) } ?? .invalid
     }
 
-    /// Records that a key was used (serve and capture imports call this).
-    public func touchKey(id: String) throws {
-        try database.prepare("UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1").run([.text(id), .text(store.clock())])
+    /// Records that these keys were used now (serve and capture imports call this with
+    /// what their KeyUseLog noted).
+    public func recordKeyUse(ids: [String]) throws {
+        guard !ids.isEmpty else { return }
+        let update = try database.prepare("UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1")
+        let now = store.clock()
+        for id in ids { try update.run([.text(id), .text(now)]) }
     }
 
     // MARK: - Mappings

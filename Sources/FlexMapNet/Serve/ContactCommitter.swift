@@ -47,6 +47,8 @@ public final class ContactCommitter: @unchecked Sendable {
     public let capacity: Int
     public let maxGroup: Int
     public let linger: Duration
+    /// The keys that authenticated requests, for `api_keys.last_used_at`.
+    public let keyUse = KeyUseLog()
     private var lastCommit = ContinuousClock.now - .seconds(1)
 
     /// Opens its own connection to the store at `path`.
@@ -110,6 +112,9 @@ public final class ContactCommitter: @unchecked Sendable {
             condition.unlock()
             for (job, result) in zip(group, results) { job.completion(result) }
         }
+        // Keys of requests that stored nothing (invalid phones, unknown mappings) since
+        // the last transaction.
+        try? store.database.transaction { try Registry(store: store).recordKeyUse(ids: keyUse.drain()) }
         done.signal()
     }
 
@@ -135,13 +140,15 @@ public final class ContactCommitter: @unchecked Sendable {
         let now = store.clock()
         do {
             return try store.database.transaction {
-                try group.map { job -> Result in
+                let results = try group.map { job -> Result in
                     switch try writer.apply(job.contact, policy: job.policy, now: now) {
                     case .created: return .created(contactId: store.database.lastInsertRowID)
                     case .duplicate: return .duplicate
                     case .updated: return .updated
                     }
                 }
+                try Registry(store: store).recordKeyUse(ids: keyUse.drain())
+                return results
             }
         } catch {
             return Array(repeating: .failed(String(describing: error)), count: group.count)

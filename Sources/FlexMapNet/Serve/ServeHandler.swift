@@ -84,7 +84,7 @@ final class ServeHandler: HTTPRequestHandler {
         if exchange.bodyBytesDropped > 0 {
             return .now(finish(exchange, .tooLarge(limit: configuration.maxBodyBytes)))
         }
-        let outcome = WebhookProcessor(directory: registry.snapshot).process(request)
+        let outcome = WebhookProcessor(directory: KeyUseRecordingDirectory(registry.snapshot, log: committer.keyUse)).process(request)
         switch outcome.mapped {
         case .problem(let reason, let detail):
             return .now(finish(exchange, .problem(reason, detail: detail, mapId: outcome.mapId)))

@@ -42,7 +42,8 @@ struct AuthOverride {
 extension ImportCommand {
     /// What authenticates and maps captured requests: the store's registry, with the
     /// overrides the flags ask for, checked before anything is read.
-    func processor(store: Store, mapId: String?, context: CommandContext) throws -> WebhookProcessor {
+    /// The keys that authenticate requests are noted in `keyUse`.
+    func processor(store: Store, mapId: String?, keyUse: KeyUseLog, context: CommandContext) throws -> WebhookProcessor {
         let directory = try RegistrySnapshot.load(from: store)
         var override: [CredentialResolver.Field: String] = [:]
         if let mapId {
@@ -75,6 +76,6 @@ extension ImportCommand {
             override[.orgId] = org
             override[.apiKey] = key
         }
-        return WebhookProcessor(directory: directory, override: override)
+        return WebhookProcessor(directory: KeyUseRecordingDirectory(directory, log: keyUse), override: override)
     }
 }

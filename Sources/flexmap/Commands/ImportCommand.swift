@@ -163,6 +163,7 @@ struct ImportCommand: Command {
         let console = context.console
         let store = try Store.open(path: context.databasePath)
         let request: ImportRequest
+        let keyUse = KeyUseLog()
         switch mappingSource {
         case .stored(let id):
             let stored = try Registry(store: store).requireMapping(id: id)
@@ -186,7 +187,7 @@ struct ImportCommand: Command {
         case .requests(let mapId):
             request = ImportRequest(
                 input: input, format: format, readerOptions: readerOptions,
-                processor: try processor(store: store, mapId: mapId, context: context), dryRun: dryRun,
+                processor: try processor(store: store, mapId: mapId, keyUse: keyUse, context: context), dryRun: dryRun,
                 workers: workers, batchSize: batchSize, reportDirectory: report, resume: resume)
         }
 
@@ -205,6 +206,8 @@ struct ImportCommand: Command {
             throw error
         }
         withExtendedLifetime(trap) {}
+        // A dry run writes nothing, not even when a key was last used.
+        if !dryRun { try store.database.transaction { try Registry(store: store).recordKeyUse(ids: keyUse.drain()) } }
 
         if json {
             console.out(SummaryJSON.line(result.summary, reportDirectory: result.reportDirectory, interrupted: result.interrupted))
