@@ -77,6 +77,16 @@ import FlexMapIO
             let afterResume = FileManager.default.contents(atPath: scratch.path + "/rb/" + file)
             #expect(reference != nil && reference == afterResume, "\(file)")
         }
+        // The examples of each reason are those of the uninterrupted run too, also the ones
+        // from before the kill.
+        let examples = try ["ra", "rb"].map { folder in
+            let markdown = try String(contentsOfFile: scratch.path + "/\(folder)/summary.md", encoding: .utf8)
+            let start = try #require(markdown.range(of: "## Examples"))
+            let end = try #require(markdown.range(of: "## Files"))
+            return markdown[start.lowerBound..<end.lowerBound]
+        }
+        #expect(examples[0].contains("- line 8:"))
+        #expect(examples[0] == examples[1])
         let integrity = try store("b.db").prepare("PRAGMA integrity_check").query { $0.text(0) ?? "" }
         #expect(integrity == ["ok"])
     }

@@ -39,7 +39,7 @@ public final class ReportWriter: Sendable {
     private let state: Mutex<State>
 
     /// Creates `directory` (and parents) if needed. With `resume`, cuts the row files
-    /// back to the checkpoint's sizes and appends from there.
+    /// back to the checkpoint's sizes and appends from there, keeping its examples.
     public init(
         directory: String, format: ReportInputFormat, resume: ReportCheckpoint? = nil, durable: Bool = true
     ) throws(ReportError) {
@@ -65,7 +65,8 @@ public final class ReportWriter: Sendable {
         let skipped = try openSink(.skipped)
         // An earlier run's summary would describe rows this run is rewriting.
         try ReportDirectory.remove(Self.summaryFiles.map { Self.path(directory, $0) })
-        state = Mutex(State(rejected: rejected, skipped: skipped, encoder: encoder))
+        state = Mutex(
+            State(rejected: rejected, skipped: skipped, encoder: encoder, examples: resume?.examples ?? ReportExamples()))
     }
 
     /// Adds one row that was skipped, had an invalid phone or was rejected, in input order.
@@ -79,7 +80,7 @@ public final class ReportWriter: Sendable {
         }
     }
 
-    /// Flushes the row files and returns their sizes.
+    /// Flushes the row files and returns their sizes, with the examples so far.
     public func checkpoint() throws(ReportError) -> ReportCheckpoint {
         try state.withLock { (state: inout State) throws(ReportError) in
             try Self.checkOpen(state, directory)
@@ -87,7 +88,7 @@ public final class ReportWriter: Sendable {
             for file in ReportRowFile.allCases {
                 sizes[file.name(for: format)] = try state.sink(file).checkpoint(durable: durable)
             }
-            return ReportCheckpoint(sizes: sizes)
+            return ReportCheckpoint(sizes: sizes, examples: state.examples)
         }
     }
 

@@ -33,11 +33,21 @@ public enum ReportInputFormat: Sendable, Equatable {
 }
 
 /// How far the report files had been written when a batch committed, so a resumed run
-/// can cut them back to that point and go on.
+/// can cut them back to that point and go on, with the examples gathered until then.
 public struct ReportCheckpoint: Sendable, Equatable, Codable {
     /// File name -> size in bytes.
     public var sizes: [String: Int64]
-    public init(sizes: [String: Int64]) { self.sizes = sizes }
+    /// The first rows of each reason so far, for summary.md and report.html.
+    var examples: ReportExamples
+
+    public init(sizes: [String: Int64]) {
+        self.init(sizes: sizes, examples: ReportExamples())
+    }
+
+    init(sizes: [String: Int64], examples: ReportExamples) {
+        self.sizes = sizes
+        self.examples = examples
+    }
 }
 
 /// A report could not be written.

@@ -149,16 +149,42 @@ public final class RunJournal {
         return summary
     }
 
+    /// `{"rejected.csv": size, ..., "_examples": {"reason": [{"line": n, "detail": "..."}]}}`
+    /// (no report file's name starts with an underscore).
     static func encodeCheckpoint(_ checkpoint: ReportCheckpoint) -> String {
-        JSONText.encode(.object(JSONObject(checkpoint.sizes.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })))
+        var members = checkpoint.sizes.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.int($0.value)) }
+        let examples = checkpoint.examples.all.sorted { $0.key.rawValue < $1.key.rawValue }.map { reason, rows in
+            let items = rows.map { JSONValue.object(JSONObject([("line", .int(Int64($0.line))), ("detail", .string($0.detail))])) }
+            return (key: reason.rawValue, value: JSONValue.array(items))
+        }
+        members.append((Self.examplesKey, .object(JSONObject(examples))))
+        return JSONText.encode(.object(JSONObject(members)))
     }
+
+    static let examplesKey = "_examples"
 
     static func decodeCheckpoint(_ text: String) -> ReportCheckpoint {
         guard case .object(let object)? = try? JSONParser().parse(text) else { return ReportCheckpoint(sizes: [:]) }
         var sizes: [String: Int64] = [:]
+        var examples: [Reason: [ReportExamples.Example]] = [:]
         for member in object.members {
-            if case .int(let size) = member.value { sizes[member.key] = size }
+            switch member.value {
+            case .int(let size):
+                sizes[member.key] = size
+            case .object(let byReason) where member.key == Self.examplesKey:
+                for entry in byReason.members {
+                    guard let reason = Reason(rawValue: entry.key), case .array(let rows) = entry.value else { continue }
+                    examples[reason] = rows.compactMap { row in
+                        guard case .object(let fields) = row, let line = fields["line"]?.scalarText.flatMap({ Int($0) }) else {
+                            return nil
+                        }
+                        return ReportExamples.Example(line: line, detail: fields["detail"]?.scalarText ?? "")
+                    }
+                }
+            default:
+                continue
+            }
         }
-        return ReportCheckpoint(sizes: sizes)
+        return ReportCheckpoint(sizes: sizes, examples: ReportExamples(examples))
     }
 }
