@@ -63,11 +63,14 @@ public struct BoundMapping: Sendable {
         var warnings: [String] = []
         self.rules = mapping.fields.map { rule in
             let accessors: [Accessor] = rule.sources.map { source in
-                if let index = exact[source] ?? loose[source.trimmingWhitespace().lowercased()].flatMap({ $0.count == 1 ? $0[0] : nil }) {
+                if let index = exact[source]
+                    ?? loose[source.trimmingWhitespace().lowercased()].flatMap({ $0.count == 1 ? $0[0] : nil })
+                {
                     needed.insert(index)
                     return .column(index, name: source)
                 }
-                warnings.append("source '\(source)' (target \(rule.target)) is not a column of the input; it will be empty")
+                warnings.append(
+                    "source '\(source)' (target \(rule.target)) is not a column of the input; it will be empty")
                 return .absentColumn(name: source)
             }
             return Rule(accessors: accessors, target: rule.target, transforms: rule.transforms)

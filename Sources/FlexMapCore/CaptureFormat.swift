@@ -65,7 +65,9 @@ public enum CaptureFormat {
     }
 
     public static func decode(_ value: JSONValue) -> Result<Entry, DecodeError> {
-        guard case .object(let object) = value else { return .failure(DecodeError(message: "a capture line must be a JSON object")) }
+        guard case .object(let object) = value else {
+            return .failure(DecodeError(message: "a capture line must be a JSON object"))
+        }
         func text(_ key: String) -> String? {
             if case .string(let value)? = object[key] { return value }
             return nil
@@ -75,7 +77,9 @@ public enum CaptureFormat {
         }
         guard var path = text("path"), !path.isEmpty else { return .failure(DecodeError(message: "missing \"path\"")) }
         var rawQuery = text("query") ?? ""
-        if rawQuery.utf8.first == UInt8(ascii: "?") { rawQuery = String(decoding: rawQuery.utf8.dropFirst(), as: UTF8.self) }
+        if rawQuery.utf8.first == UInt8(ascii: "?") {
+            rawQuery = String(decoding: rawQuery.utf8.dropFirst(), as: UTF8.self)
+        }
         if rawQuery.isEmpty, path.utf8.contains(UInt8(ascii: "?")) {
             (path, rawQuery) = RequestTarget.splitAtQuery(path)
         }
@@ -100,7 +104,9 @@ public enum CaptureFormat {
         switch object["body"] {
         case .string(let text)?:
             if Self.text(for: "bodyEncoding", in: object) == "base64" {
-                guard let bytes = Base64.decode(text) else { return .failure(DecodeError(message: "\"body\" is not valid base64")) }
+                guard let bytes = Base64.decode(text) else {
+                    return .failure(DecodeError(message: "\"body\" is not valid base64"))
+                }
                 body = bytes
             } else {
                 body = Array(text.utf8)
@@ -114,7 +120,9 @@ public enum CaptureFormat {
             return .failure(DecodeError(message: "\"body\" must be a string"))
         }
         return .success(
-            Entry(timestamp: text("timestamp") ?? "", method: method, path: path, rawQuery: rawQuery, headers: headers, body: body))
+            Entry(
+                timestamp: text("timestamp") ?? "", method: method, path: path, rawQuery: rawQuery, headers: headers,
+                body: body))
     }
 
     private static func text(for key: String, in object: JSONObject) -> String? {

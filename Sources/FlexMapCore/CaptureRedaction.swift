@@ -55,7 +55,10 @@ public enum CaptureRedaction {
         out.rawQuery = String(decoding: rebuild(queryParts, hunted: hunted), as: UTF8.self)
         out.headers = entry.headers.map { header in
             // Names too: a capture or HAR file may put anything there.
-            (scrub(header.name, hunted: hunted), isSecretName(header.name) ? placeholder : scrub(header.value, hunted: hunted))
+            (
+                scrub(header.name, hunted: hunted),
+                isSecretName(header.name) ? placeholder : scrub(header.value, hunted: hunted)
+            )
         }
         out.body = body.redacted(hunted: hunted)
         return out
@@ -81,7 +84,8 @@ public enum CaptureRedaction {
         return secrets
     }
 
-    static func secrets(_ queryParts: [Parameter], _ headers: [(name: String, value: String)], _ body: Body) -> [String] {
+    static func secrets(_ queryParts: [Parameter], _ headers: [(name: String, value: String)], _ body: Body) -> [String]
+    {
         var secrets: [String] = []
         for part in queryParts where part.isSecret { secrets.append(part.value) }
         for header in headers where isSecretName(header.name) {
@@ -333,8 +337,10 @@ public enum CaptureRedaction {
             guard index + 8 <= data.count, firstBytes[Int(data[index])],
                 let candidates = byPrefix[Self.key(data[index..<(index + 8)])]
             else { return nil }
-            return candidates.first { index + $0.count <= data.count && data[index..<(index + $0.count)].elementsEqual($0) }?
-                .count
+            return candidates.first {
+                index + $0.count <= data.count && data[index..<(index + $0.count)].elementsEqual($0)
+            }?
+            .count
         }
     }
 

@@ -102,7 +102,9 @@ public enum CredentialResolver {
                 if field.headerNames.contains(lowered) { offer(field, value, "header \(lowered)") }
                 if field == .apiKey, lowered == "authorization" {
                     let parts = value.split(separator: " ", maxSplits: 1)
-                    if parts.count == 2, parts[0].lowercased() == "bearer" { offer(field, String(parts[1]), "header authorization") }
+                    if parts.count == 2, parts[0].lowercased() == "bearer" {
+                        offer(field, String(parts[1]), "header authorization")
+                    }
                 }
             }
         }
@@ -120,7 +122,8 @@ public enum CredentialResolver {
             return .failure(
                 Failure(
                     reason: .authMissing,
-                    detail: "missing \(missing.map(\.rawValue).joined(separator: ", ")); send orgId, apiKey and mapId as query parameters, body fields or x-org-id / x-api-key / x-map-id headers"
+                    detail:
+                        "missing \(missing.map(\.rawValue).joined(separator: ", ")); send orgId, apiKey and mapId as query parameters, body fields or x-org-id / x-api-key / x-map-id headers"
                 ))
         }
         return .success(Credentials(orgId: orgId.value, apiKey: apiKey.value, mapId: mapId.value))

@@ -87,7 +87,9 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
                     }
                     guard position < scalars.count else { throw fail("'[' is not closed", position) }
                     guard let index = Int(digits), index >= 0, digits.allSatisfy(\.isASCII) else {
-                        throw fail("expected an index (0, 1, ...) or a quoted key inside [ ]", position - digits.unicodeScalars.count)
+                        throw fail(
+                            "expected an index (0, 1, ...) or a quoted key inside [ ]",
+                            position - digits.unicodeScalars.count)
                     }
                     position += 1
                     steps.append(.index(index))

@@ -64,7 +64,8 @@ public enum JSONText {
             case 0x09: escaped += [0x5C, UInt8(ascii: "t")]
             case 0..<0x20:
                 escaped += [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
-            case 0xE2 where index + 2 < utf8.count && utf8[index + 1] == 0x80
+            case 0xE2
+            where index + 2 < utf8.count && utf8[index + 1] == 0x80
                 && (utf8[index + 2] == 0xA8 || utf8[index + 2] == 0xA9):
                 // U+2028 and U+2029 end lines in JavaScript.
                 escaped += Array((utf8[index + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)

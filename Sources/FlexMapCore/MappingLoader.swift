@@ -30,7 +30,8 @@ public struct MappingLoader {
 
     public func load(_ root: JSONValue) throws(MappingError) -> Mapping {
         guard case .object(let object) = root else {
-            throw MappingError(path: "$", message: "expected an object with \(Self.topLevelKeys.joined(separator: ", "))")
+            throw MappingError(
+                path: "$", message: "expected an object with \(Self.topLevelKeys.joined(separator: ", "))")
         }
         try Self.rejectUnknownKeys(object, allowed: Self.topLevelKeys, at: "$")
 
@@ -39,7 +40,8 @@ public struct MappingLoader {
         let action = try Self.string(object["action"], at: "$.action", required: false) ?? "createContact"
         guard Mapping.actions.contains(action) else {
             throw MappingError(
-                path: "$.action", message: "unknown action '\(action)'; allowed: \(Mapping.actions.joined(separator: ", "))")
+                path: "$.action",
+                message: "unknown action '\(action)'; allowed: \(Mapping.actions.joined(separator: ", "))")
         }
         var active = true
         if let value = object["active"] {
@@ -66,7 +68,8 @@ public struct MappingLoader {
             guard let policy = Mapping.DuplicatePolicy(rawValue: text) else {
                 throw MappingError(
                     path: "$.onDuplicate",
-                    message: "unknown policy '\(text)'; allowed: \(Mapping.DuplicatePolicy.allCases.map(\.rawValue).joined(separator: ", "))"
+                    message:
+                        "unknown policy '\(text)'; allowed: \(Mapping.DuplicatePolicy.allCases.map(\.rawValue).joined(separator: ", "))"
                 )
             }
             onDuplicate = policy
@@ -80,10 +83,12 @@ public struct MappingLoader {
 
     private func loadFields(_ value: JSONValue?) throws(MappingError) -> [Mapping.FieldRule] {
         guard let value else {
-            throw MappingError(path: "$.fields", message: "missing; list the field mappings, at least one with target \"phone\"")
+            throw MappingError(
+                path: "$.fields", message: "missing; list the field mappings, at least one with target \"phone\"")
         }
         guard case .array(let items) = value else {
-            throw MappingError(path: "$.fields", message: "expected an array of field mappings, found \(value.kindName)")
+            throw MappingError(
+                path: "$.fields", message: "expected an array of field mappings, found \(value.kindName)")
         }
         var rules: [Mapping.FieldRule] = []
         var seenTargets: [Target: Int] = [:]
@@ -98,13 +103,15 @@ public struct MappingLoader {
             guard let target = Target(targetText) else {
                 throw MappingError(
                     path: at + ".target",
-                    message: "unknown target '\(targetText)'\(Self.suggestion(targetText, ContactField.allCases.map(\.rawValue))); allowed: \(Target.allowedDescription)"
+                    message:
+                        "unknown target '\(targetText)'\(Self.suggestion(targetText, ContactField.allCases.map(\.rawValue))); allowed: \(Target.allowedDescription)"
                 )
             }
             if let earlier = seenTargets[target] {
                 throw MappingError(
                     path: at + ".target",
-                    message: "target '\(targetText)' is already filled by $.fields[\(earlier)]; list both sources in one field: \"source\": [\"A\", \"B\"]"
+                    message:
+                        "target '\(targetText)' is already filled by $.fields[\(earlier)]; list both sources in one field: \"source\": [\"A\", \"B\"]"
                 )
             }
             seenTargets[target] = index
@@ -119,7 +126,8 @@ public struct MappingLoader {
                         let shown = name.scalarText ?? name.kindName
                         throw MappingError(
                             path: transformPath,
-                            message: "unknown transform '\(shown)'\(Self.suggestion(shown, Transform.allCases.map(\.rawValue))); allowed: \(Transform.allCases.map(\.rawValue).joined(separator: ", "))"
+                            message:
+                                "unknown transform '\(shown)'\(Self.suggestion(shown, Transform.allCases.map(\.rawValue))); allowed: \(Transform.allCases.map(\.rawValue).joined(separator: ", "))"
                         )
                     }
                     transforms.append(transform)
@@ -141,7 +149,8 @@ public struct MappingLoader {
             guard let target = Target(member.key) else {
                 throw MappingError(
                     path: at,
-                    message: "unknown target '\(member.key)'\(Self.suggestion(member.key, ContactField.allCases.map(\.rawValue))); allowed: \(Target.allowedDescription)"
+                    message:
+                        "unknown target '\(member.key)'\(Self.suggestion(member.key, ContactField.allCases.map(\.rawValue))); allowed: \(Target.allowedDescription)"
                 )
             }
             if target == .field(.tags) {
@@ -167,7 +176,8 @@ public struct MappingLoader {
             }
             let trimmed = tag.trimmingWhitespace()
             guard trimmed.unicodeScalars.count <= Target.tagLimit else {
-                throw MappingError(path: "$.staticTags[\(index)]", message: "a tag holds at most \(Target.tagLimit) characters")
+                throw MappingError(
+                    path: "$.staticTags[\(index)]", message: "a tag holds at most \(Target.tagLimit) characters")
             }
             if !tags.contains(trimmed) { tags.append(trimmed) }
         }
@@ -181,7 +191,9 @@ public struct MappingLoader {
         if !phoneMapped {
             throw MappingError(
                 path: "$.fields",
-                message: "no field has target \"phone\"; a contact needs a valid phone number, so map the column that holds it")
+                message:
+                    "no field has target \"phone\"; a contact needs a valid phone number, so map the column that holds it"
+            )
         }
     }
 
@@ -201,7 +213,8 @@ public struct MappingLoader {
             }
             if texts.isEmpty { throw MappingError(path: path, message: "the list of sources is empty") }
         default:
-            throw MappingError(path: path, message: "expected a column name or JSON path, or a list of them; found \(value.kindName)")
+            throw MappingError(
+                path: path, message: "expected a column name or JSON path, or a list of them; found \(value.kindName)")
         }
         for (index, text) in texts.enumerated() {
             let at = texts.count > 1 || value.isArray ? "\(path)[\(index)]" : path
@@ -226,7 +239,8 @@ public struct MappingLoader {
         return text
     }
 
-    private static func rejectUnknownKeys(_ object: JSONObject, allowed: [String], at path: String) throws(MappingError) {
+    private static func rejectUnknownKeys(_ object: JSONObject, allowed: [String], at path: String) throws(MappingError)
+    {
         for key in object.keys where !allowed.contains(key) {
             throw MappingError(
                 path: path + keyPath(key),
@@ -235,7 +249,11 @@ public struct MappingLoader {
     }
 
     static func keyPath(_ key: String) -> String {
-        let plain = !key.isEmpty && key.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }
+        let plain =
+            !key.isEmpty
+            && key.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_")
+            }
         return plain ? "." + key : "[" + JSONText.quote(key) + "]"
     }
 

@@ -33,7 +33,8 @@ public struct Pipeline: Sendable {
                 case .object:
                     return .problem(
                         .unsupportedValue,
-                        detail: "source '\(accessor.sourceName)' (target \(rule.target)) holds an object; map one of its fields, such as \(accessor.sourceName).name"
+                        detail:
+                            "source '\(accessor.sourceName)' (target \(rule.target)) holds an object; map one of its fields, such as \(accessor.sourceName).name"
                     )
                 }
                 if found != nil { break }
@@ -44,7 +45,8 @@ public struct Pipeline: Sendable {
             if found.text.utf8.contains(0) {
                 return .problem(
                     .fieldInvalid,
-                    detail: "\(rule.target) (from '\(found.source)') holds a NUL byte (U+0000); remove it from the input")
+                    detail:
+                        "\(rule.target) (from '\(found.source)') holds a NUL byte (U+0000); remove it from the input")
             }
             if rule.target == .field(.tags) {
                 let items = found.items ?? Self.splitTags(found.text)
@@ -69,7 +71,9 @@ public struct Pipeline: Sendable {
             guard upper.unicodeScalars.count == 2, PhoneValidator.isSupportedRegion(upper) else {
                 return .problem(
                     .fieldInvalid,
-                    detail: "country_code (from '\(values.source(.countryCode))') is not a two-letter region code such as US or DE")
+                    detail:
+                        "country_code (from '\(values.source(.countryCode))') is not a two-letter region code such as US or DE"
+                )
             }
             countryCode = upper
             region = upper
@@ -106,7 +110,8 @@ public struct Pipeline: Sendable {
                     if length > limit {
                         return .problem(
                             .fieldTooLong,
-                            detail: "\(field.rawValue) (from '\(values.source(field))') has \(length) characters; the limit is \(limit)"
+                            detail:
+                                "\(field.rawValue) (from '\(values.source(field))') has \(length) characters; the limit is \(limit)"
                         )
                     }
                 }
@@ -121,20 +126,25 @@ public struct Pipeline: Sendable {
             let missing = contact.crmId == nil ? "crm_id" : "crm_source"
             return .problem(
                 .crmPairIncomplete,
-                detail: "\(missing) is empty but \(missing == "crm_id" ? "crm_source" : "crm_id") is set; give both or neither (a static value can fill crm_source)"
+                detail:
+                    "\(missing) is empty but \(missing == "crm_id" ? "crm_source" : "crm_id") is set; give both or neither (a static value can fill crm_source)"
             )
         }
         for (name, value) in values.variables {
             if value.utf8.count > Target.variableValueLimit, value.unicodeScalars.count > Target.variableValueLimit {
                 return .problem(
                     .fieldTooLong,
-                    detail: "variables.\(name) has \(value.unicodeScalars.count) characters; the limit is \(Target.variableValueLimit)")
+                    detail:
+                        "variables.\(name) has \(value.unicodeScalars.count) characters; the limit is \(Target.variableValueLimit)"
+                )
             }
             contact.variables[name] = value
         }
         for tag in tagValues + mapping.staticTags where !contact.tags.contains(tag) {
             if tag.unicodeScalars.count > Target.tagLimit {
-                return .problem(.fieldTooLong, detail: "a tag has \(tag.unicodeScalars.count) characters; the limit is \(Target.tagLimit)")
+                return .problem(
+                    .fieldTooLong,
+                    detail: "a tag has \(tag.unicodeScalars.count) characters; the limit is \(Target.tagLimit)")
             }
             contact.tags.append(tag)
         }

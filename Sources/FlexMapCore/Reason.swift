@@ -68,7 +68,8 @@ public enum Reason: String, Sendable, CaseIterable, Hashable, Codable {
         case .phoneMissing: return "no phone number in the mapped source fields"
         case .phoneNotANumber: return "the phone field does not hold a phone number"
         case .phoneInvalidCountryCode:
-            return "no valid country code: write the number with + and its country code, or set country_code or defaultRegion"
+            return
+                "no valid country code: write the number with + and its country code, or set country_code or defaultRegion"
         case .phoneTooShort: return "too short for a number of its region"
         case .phoneTooLong: return "too long for a number of its region"
         case .phoneInvalidLength: return "a length no number of its region has"
@@ -93,7 +94,8 @@ public enum Reason: String, Sendable, CaseIterable, Hashable, Codable {
         case .unsupportedMediaType: return "the body is neither JSON nor a form (application/x-www-form-urlencoded)"
         case .notAWebhookRequest: return "not a POST to /api/contacts/flex"
         case .malformedRequest:
-            return "a damaged captured request: a broken record header, request line, headers or body (shorter than its Content-Length, bad chunks)"
+            return
+                "a damaged captured request: a broken record header, request line, headers or body (shorter than its Content-Length, bad chunks)"
         }
     }
 

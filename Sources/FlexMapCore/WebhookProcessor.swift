@@ -15,7 +15,9 @@ public struct WebhookOutcome: Sendable, Equatable {
     public var orgId: String?
     public var onDuplicate: Mapping.DuplicatePolicy
 
-    public init(mapped: MappedRecord, mapId: String? = nil, orgId: String? = nil, onDuplicate: Mapping.DuplicatePolicy = .skip) {
+    public init(
+        mapped: MappedRecord, mapId: String? = nil, orgId: String? = nil, onDuplicate: Mapping.DuplicatePolicy = .skip
+    ) {
         self.mapped = mapped
         self.mapId = mapId
         self.orgId = orgId
@@ -66,7 +68,8 @@ public struct WebhookProcessor: Sendable {
             if credentials.apiKey == "REDACTED" {
                 return fail(
                     .authInvalid,
-                    "the captured API key was redacted; import or replay with --auth-override ORG:KEY (or replay --key)")
+                    "the captured API key was redacted; import or replay with --auth-override ORG:KEY (or replay --key)"
+                )
             }
             return fail(.authInvalid, "the API key is not a live key of organisation \(shown(credentials.orgId))")
         }
@@ -83,7 +86,8 @@ public struct WebhookProcessor: Sendable {
             secrets: [credentials.apiKey] + CaptureRedaction.offeredSecrets(request, body: body))
         let mapped = pipeline.map(.json(.object(record)))
         return WebhookOutcome(
-            mapped: mapped, mapId: credentials.mapId, orgId: credentials.orgId, onDuplicate: pipeline.mapping.onDuplicate)
+            mapped: mapped, mapId: credentials.mapId, orgId: credentials.orgId,
+            onDuplicate: pipeline.mapping.onDuplicate)
     }
 
     /// `not-a-webhook-request` unless the request is a POST to the flex path.
@@ -108,7 +112,8 @@ public struct WebhookProcessor: Sendable {
     /// path is 405, as `serve` answers it.
     public static func httpStatus(for reason: Reason?, request: WebhookRequest) -> Int {
         guard let reason else { return 201 }
-        if reason == .notAWebhookRequest, request.path == WebhookRequest.flexPath, request.method.uppercased() != "POST" {
+        if reason == .notAWebhookRequest, request.path == WebhookRequest.flexPath, request.method.uppercased() != "POST"
+        {
             return 405
         }
         return reason.httpStatus
@@ -120,33 +125,44 @@ public struct WebhookProcessor: Sendable {
     }
 
     /// The body as an object: JSON or form fields, by Content-Type (sniffed when absent).
-    public static func decodeBody(_ request: WebhookRequest, parser: JSONParser = JSONParser()) -> Result<JSONObject, BodyFailure> {
+    public static func decodeBody(_ request: WebhookRequest, parser: JSONParser = JSONParser()) -> Result<
+        JSONObject, BodyFailure
+    > {
         let type = MediaType(request.header("content-type") ?? "")
         var kind = type?.essence
         if kind == nil {
             let first = request.body.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
-            kind = first == UInt8(ascii: "{") ? "application/json" : (request.body.contains(UInt8(ascii: "=")) ? "application/x-www-form-urlencoded" : nil)
+            kind =
+                first == UInt8(ascii: "{")
+                ? "application/json"
+                : (request.body.contains(UInt8(ascii: "=")) ? "application/x-www-form-urlencoded" : nil)
         }
         if let charset = type?.parameters["charset"]?.lowercased(), !["utf-8", "utf8", "us-ascii"].contains(charset) {
             return .failure(
                 BodyFailure(
-                    reason: .unsupportedMediaType, detail: "charset \(CaptureRedaction.scrub(charset)) is not supported; send UTF-8"))
+                    reason: .unsupportedMediaType,
+                    detail: "charset \(CaptureRedaction.scrub(charset)) is not supported; send UTF-8"))
         }
         switch kind {
         case "application/json", "text/json":
-            if request.body.isEmpty { return .failure(BodyFailure(reason: .emptyRow, detail: "the request has no body")) }
+            if request.body.isEmpty {
+                return .failure(BodyFailure(reason: .emptyRow, detail: "the request has no body"))
+            }
             do {
                 let value = try parser.parse(request.body)
                 guard case .object(let object) = value else {
-                    return .failure(BodyFailure(reason: .notAnObject, detail: "the JSON body is \(value.kindName), not an object"))
+                    return .failure(
+                        BodyFailure(reason: .notAnObject, detail: "the JSON body is \(value.kindName), not an object"))
                 }
                 return .success(object)
             } catch {
-                return .failure(BodyFailure(reason: .invalidJSON, detail: "the JSON body is not valid: \(error.message)"))
+                return .failure(
+                    BodyFailure(reason: .invalidJSON, detail: "the JSON body is not valid: \(error.message)"))
             }
         case "application/x-www-form-urlencoded":
             guard let pairs = FormDecoding.pairs(request.body) else {
-                return .failure(BodyFailure(reason: .invalidUTF8, detail: "the form body has a broken %-escape or is not UTF-8"))
+                return .failure(
+                    BodyFailure(reason: .invalidUTF8, detail: "the form body has a broken %-escape or is not UTF-8"))
             }
             return .success(FormDecoding.object(pairs))
         default:
@@ -154,7 +170,9 @@ public struct WebhookProcessor: Sendable {
             return .failure(
                 BodyFailure(
                     reason: .unsupportedMediaType,
-                    detail: "Content-Type \(shown) is not supported; send application/json or application/x-www-form-urlencoded"))
+                    detail:
+                        "Content-Type \(shown) is not supported; send application/json or application/x-www-form-urlencoded"
+                ))
         }
     }
 }
@@ -174,7 +192,9 @@ public struct MediaType: Sendable, Equatable {
             let pieces = part.split(separator: "=", maxSplits: 1).map { String($0).trimmingWhitespace() }
             guard pieces.count == 2 else { continue }
             var value = pieces[1]
-            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
+                value = String(value.dropFirst().dropLast())
+            }
             parameters[pieces[0].lowercased()] = value
         }
     }

@@ -30,7 +30,8 @@ public struct WebhookRequest: Sendable, Equatable {
         let (path, rawQuery) = RequestTarget.split(target)
         let query = FormDecoding.pairs(Array(rawQuery.utf8)) ?? []
         self.init(
-            method: method, path: PercentDecoding.decode(Array(path.utf8)) ?? path, query: query, headers: headers, body: body)
+            method: method, path: PercentDecoding.decode(Array(path.utf8)) ?? path, query: query, headers: headers,
+            body: body)
     }
 
     /// The first header with this name, compared without case.

@@ -201,7 +201,8 @@ import Testing
         _ = try summary(try scratch.runner.run(["import"] + input))
         let used = try lastUsed()
         #expect(used.count == 1 && used[0]?.hasPrefix("20") == true, "\(used)")
-        #expect(try scratch.runner.run(["key", "list", "--org", live.org, "--db", "s.db"]).stdout.contains(used[0] ?? "?"))
+        #expect(
+            try scratch.runner.run(["key", "list", "--org", live.org, "--db", "s.db"]).stdout.contains(used[0] ?? "?"))
     }
 
     @Test func mappingFileChecksCapturedBodies() throws {

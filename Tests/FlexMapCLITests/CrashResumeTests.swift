@@ -1,6 +1,6 @@
+import FlexMapIO
 import Foundation
 import Testing
-import FlexMapIO
 
 /// A real SIGKILL of the real binary mid-import, then --resume: the store and counts must
 /// equal those of an uninterrupted run.
@@ -16,10 +16,15 @@ import FlexMapIO
             switch index % 50 {
             case 7: text += "not json \(index)\n"
             case 13: text += #"{"phone":"555-12","name":"short \#(index)"}"# + "\n"
-            case 21: text += #"{"phone":"+1 \#(areaCodes[(index / 10) % 10]) 555 \#(String(format: "%04d", (index / 100) % 10000))","name":"dup \#(index)"}"# + "\n"
+            case 21:
+                text +=
+                    #"{"phone":"+1 \#(areaCodes[(index / 10) % 10]) 555 \#(String(format: "%04d", (index / 100) % 10000))","name":"dup \#(index)"}"#
+                    + "\n"
             default:
                 let area = areaCodes[index % 10]
-                text += #"{"phone":"+1 \#(area) 555 \#(String(format: "%04d", (index / 10) % 10000))","name":"n\#(index)"}"# + "\n"
+                text +=
+                    #"{"phone":"+1 \#(area) 555 \#(String(format: "%04d", (index / 10) % 10000))","name":"n\#(index)"}"#
+                    + "\n"
             }
         }
         return scratch.file("big.ndjson", text)
@@ -38,9 +43,14 @@ import FlexMapIO
     @Test func killNineThenResumeEqualsAnUninterruptedRun() throws {
         let cli = scratch.runner
         let input = writeInput(lines: 60_000)
-        scratch.file("m.json", #"{"name":"m","defaultRegion":"US","fields":[{"source":"phone","target":"phone"},{"source":"name","target":"first_name"}]}"#)
+        scratch.file(
+            "m.json",
+            #"{"name":"m","defaultRegion":"US","fields":[{"source":"phone","target":"phone"},{"source":"name","target":"first_name"}]}"#
+        )
         for db in ["a.db", "b.db"] { #expect(try cli.run(["init", "--db", db]).status == 0) }
-        let arguments = ["import", "--input", input, "--mapping", "m.json", "--batch-size", "250", "--workers", "2", "--json"]
+        let arguments = [
+            "import", "--input", input, "--mapping", "m.json", "--batch-size", "250", "--workers", "2", "--json",
+        ]
 
         let reference = try cli.run(arguments + ["--db", "a.db", "--report", "ra"])
         #expect(reference.status == 0, "\(reference.stderr)")
@@ -98,21 +108,28 @@ import FlexMapIO
     @Test func killNineAtRandomPointsThenResumeEqualsAnUninterruptedRun() throws {
         let cli = scratch.runner
         let input = writeInput(lines: 40_000)
-        scratch.file("m.json", #"{"name":"m","defaultRegion":"US","fields":[{"source":"phone","target":"phone"},{"source":"name","target":"first_name"}]}"#)
+        scratch.file(
+            "m.json",
+            #"{"name":"m","defaultRegion":"US","fields":[{"source":"phone","target":"phone"},{"source":"name","target":"first_name"}]}"#
+        )
         for db in ["a.db", "b.db"] { #expect(try cli.run(["init", "--db", db]).status == 0) }
-        let arguments = ["import", "--input", input, "--mapping", "m.json", "--batch-size", "200", "--workers", "2", "--json"]
+        let arguments = [
+            "import", "--input", input, "--mapping", "m.json", "--batch-size", "200", "--workers", "2", "--json",
+        ]
         let started = Date()
         let reference = try cli.run(arguments + ["--db", "a.db", "--report", "ra"])
         let seconds = Date().timeIntervalSince(started)
         #expect(reference.status == 0, "\(reference.stderr)")
         let expected = try #require(jsonObject(reference.stdout))
 
-        let seed = UInt64(ProcessInfo.processInfo.environment["FLEXMAP_KILL_SEED"] ?? "") ?? UInt64.random(in: 1...1_000_000)
+        let seed =
+            UInt64(ProcessInfo.processInfo.environment["FLEXMAP_KILL_SEED"] ?? "") ?? UInt64.random(in: 1...1_000_000)
         var random = SeededGenerator(seed: seed)
         var kills = 0
         var finished: [String: Any]?
         for round in 0..<12 {
-            let unfinished = (try? store("b.db").scalarInt("SELECT count(*) FROM runs WHERE status != 'completed'")) ?? 0
+            let unfinished =
+                (try? store("b.db").scalarInt("SELECT count(*) FROM runs WHERE status != 'completed'")) ?? 0
             let resume = unfinished > 0 ? ["--resume"] : []
             if round >= 6 || kills >= 5 {
                 let last = try cli.run(arguments + ["--db", "b.db", "--report", "rb"] + resume)
@@ -121,7 +138,8 @@ import FlexMapIO
                 break
             }
             // A point in what is left of the run, from its very start (before its first commit).
-            let read = (try? store("b.db").scalarInt("SELECT max(records_read) FROM runs WHERE status != 'completed'")) ?? 0
+            let read =
+                (try? store("b.db").scalarInt("SELECT max(records_read) FROM runs WHERE status != 'completed'")) ?? 0
             let left = max(0.05, 1 - Double(read ?? 0) / 40_000)
             let delay = Double.random(in: 0...(seconds * left * 0.9), using: &random)
             let process = try cli.start(arguments + ["--db", "b.db", "--report", "rb"] + resume)
@@ -137,8 +155,12 @@ import FlexMapIO
             let db = try store("b.db")
             #expect(try db.prepare("PRAGMA integrity_check").query { $0.text(0) ?? "" } == ["ok"], "seed \(seed)")
             let stored = try db.scalarInt("SELECT count(*) FROM contacts") ?? -1
-            let counted = try db.prepare("SELECT counts FROM runs ORDER BY id DESC LIMIT 1").query { jsonObject($0.text(0) ?? "")?["created"] as? Int }
-            #expect(stored == Int64(counted.first.flatMap { $0 } ?? 0), "seed \(seed), kill \(kills) after \(delay) s: \(stored) stored")
+            let counted = try db.prepare("SELECT counts FROM runs ORDER BY id DESC LIMIT 1").query {
+                jsonObject($0.text(0) ?? "")?["created"] as? Int
+            }
+            #expect(
+                stored == Int64(counted.first.flatMap { $0 } ?? 0),
+                "seed \(seed), kill \(kills) after \(delay) s: \(stored) stored")
             #expect(try db.scalarInt("SELECT count(*) - count(DISTINCT org_id || phone) FROM contacts") == 0)
         }
         #expect(kills >= 1, "seed \(seed): no kill landed")
@@ -165,7 +187,9 @@ import FlexMapIO
         #expect(try cli.run(["init", "--db", "s.db"]).status == 0)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
-        process.arguments = ["import", "--input", input, "--mapping", "m.json", "--db", "s.db", "--batch-size", "250", "--report", "r"]
+        process.arguments = [
+            "import", "--input", input, "--mapping", "m.json", "--db", "s.db", "--batch-size", "250", "--report", "r",
+        ]
         process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
         let errors = Pipe()
         process.standardError = errors
@@ -183,7 +207,10 @@ import FlexMapIO
         #expect(message.contains("--resume"))
         let status = try store("s.db").prepare("SELECT status FROM runs").query { $0.text(0) ?? "" }
         #expect(status == ["interrupted"])
-        let resumed = try cli.run(["import", "--input", input, "--mapping", "m.json", "--db", "s.db", "--batch-size", "250", "--resume", "--json"])
+        let resumed = try cli.run([
+            "import", "--input", input, "--mapping", "m.json", "--db", "s.db", "--batch-size", "250", "--resume",
+            "--json",
+        ])
         #expect(resumed.status == 0)
         #expect(jsonObject(resumed.stdout)?["total"] as? Int == 60_000)
     }

@@ -15,7 +15,8 @@ import Testing
     func helpMatchesGolden(_ command: String) throws {
         let result = try scratch.runner.run(command.split(separator: " ").map(String.init) + ["--help"])
         #expect(result.status == 0)
-        let golden = CLIRunner.repository + "/Tests/FlexMapCLITests/Golden/" + command.replacingOccurrences(of: " ", with: "-")
+        let golden =
+            CLIRunner.repository + "/Tests/FlexMapCLITests/Golden/" + command.replacingOccurrences(of: " ", with: "-")
             + ".txt"
         if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
             try result.stdout.write(toFile: golden, atomically: true, encoding: .utf8)
@@ -38,12 +39,18 @@ import Testing
             (["frobnicate"], "unknown command 'frobnicate'"),
             (["import"], "missing --input"),
             (["import", "--input", "x.csv"], "missing the mapping"),
-            (["import", "--input", "x.csv", "--mapping", "m.json", "--workers", "0"], "--workers must be between 1 and 256"),
+            (
+                ["import", "--input", "x.csv", "--mapping", "m.json", "--workers", "0"],
+                "--workers must be between 1 and 256"
+            ),
             (["import", "--input", "x.csv", "--mapping", "m.json", "--wrokers", "2"], "did you mean --workers?"),
             (["import", "--input", "-", "--mapping", "m.json"], "needs --format"),
             (["import", "--input", "x.json", "--mapping", "m.json"], "one record per line"),
             (["import", "--input", "x.csv", "--mapping", "m.json", "--dry-run", "--resume"], "do not go together"),
-            (["import", "--input", "x.csv", "--mapping", "m.json", "--delimiter", "ab"], "--delimiter takes one character"),
+            (
+                ["import", "--input", "x.csv", "--mapping", "m.json", "--delimiter", "ab"],
+                "--delimiter takes one character"
+            ),
             (["key", "create"], "missing --org"),
             (["key", "revoke", "fmk_abc"], "not the key itself"),
             (["mapping", "show"], "give one mapping ID"),

@@ -6,7 +6,8 @@ import Testing
     let scratch = Scratch()
 
     func lines(_ path: String) -> [String] {
-        (try? String(contentsOfFile: path, encoding: .utf8))?.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) ?? []
+        (try? String(contentsOfFile: path, encoding: .utf8))?.split(separator: "\n", omittingEmptySubsequences: false)
+            .map(String.init) ?? []
     }
 
     @Test func csvFixtureAccountsForEveryRowAndKeepsBadRowsVerbatim() throws {
@@ -14,7 +15,8 @@ import Testing
         try cli.run(["init", "--db", "s.db"])
         let input = fixture("demo/hubspot-contacts.csv")
         let result = try cli.run([
-            "import", "--db", "s.db", "--input", input, "--mapping", fixture("mappings/hubspot.json"), "--report", "r", "--json",
+            "import", "--db", "s.db", "--input", input, "--mapping", fixture("mappings/hubspot.json"), "--report", "r",
+            "--json",
         ])
         #expect(result.status == 0, "\(result.stderr)")
         let summary = try #require(jsonObject(result.stdout))
@@ -22,12 +24,16 @@ import Testing
         let parts = ["created", "skipped", "invalidPhone", "rejected"].compactMap { summary[$0] as? Int }
         #expect(parts.reduce(0, +) == total)
         let reasons = try #require(summary["reasons"] as? [String: Int])
-        for reason in ["too-few-fields", "too-many-fields", "invalid-utf8", "field-too-long", "unterminated-quote", "duplicate", "empty-row"] {
+        for reason in [
+            "too-few-fields", "too-many-fields", "invalid-utf8", "field-too-long", "unterminated-quote", "duplicate",
+            "empty-row",
+        ] {
             #expect(reasons[reason] ?? 0 >= 1, "\(reason)")
         }
 
         // summary.json agrees with the --json line.
-        let file = try #require(jsonObject(try String(contentsOfFile: scratch.path + "/r/summary.json", encoding: .utf8)))
+        let file = try #require(
+            jsonObject(try String(contentsOfFile: scratch.path + "/r/summary.json", encoding: .utf8)))
         #expect(file["total"] as? Int == total)
         #expect(file["reasons"] as? [String: Int] == reasons)
 
@@ -65,7 +71,10 @@ import Testing
         try cli.run(["init", "--db", "s.db"])
         let data = try Data(contentsOf: URL(fileURLWithPath: fixture("demo/hubspot-contacts.csv")))
         let piped = try cli.run(
-            ["import", "--db", "s.db", "--input", "-", "--format", "csv", "--mapping", fixture("mappings/hubspot.json"), "--report", "r", "--json"],
+            [
+                "import", "--db", "s.db", "--input", "-", "--format", "csv", "--mapping",
+                fixture("mappings/hubspot.json"), "--report", "r", "--json",
+            ],
             stdin: data)
         #expect(piped.status == 0, "\(piped.stderr)")
         let fromFile = try cli.run([
@@ -87,7 +96,8 @@ import Testing
         let cli = scratch.runner
         try cli.run(["init", "--db", "s.db"])
         try cli.run([
-            "import", "--db", "s.db", "--input", fixture("demo/excel-export-de.csv"), "--mapping", fixture("mappings/excel-de.json"),
+            "import", "--db", "s.db", "--input", fixture("demo/excel-export-de.csv"), "--mapping",
+            fixture("mappings/excel-de.json"),
             "--report", "first", "--quiet",
         ])
         func snapshot() -> [Data?] {
@@ -95,13 +105,15 @@ import Testing
         }
         let before = snapshot()
         let dry = try cli.run([
-            "import", "--db", "s.db", "--input", fixture("demo/hubspot-contacts.csv"), "--mapping", fixture("mappings/hubspot.json"),
+            "import", "--db", "s.db", "--input", fixture("demo/hubspot-contacts.csv"), "--mapping",
+            fixture("mappings/hubspot.json"),
             "--report", "dry", "--dry-run", "--json",
         ])
         #expect(dry.status == 0)
         #expect(snapshot() == before)
         let real = try cli.run([
-            "import", "--db", "s.db", "--input", fixture("demo/hubspot-contacts.csv"), "--mapping", fixture("mappings/hubspot.json"),
+            "import", "--db", "s.db", "--input", fixture("demo/hubspot-contacts.csv"), "--mapping",
+            fixture("mappings/hubspot.json"),
             "--report", "real", "--json",
         ])
         for key in ["total", "created", "skipped", "invalidPhone", "rejected"] {
@@ -119,7 +131,8 @@ import Testing
         let cli = scratch.runner
         try cli.run(["init", "--db", "s.db"])
         let result = try cli.run([
-            "import", "--db", "s.db", "--input", fixture("demo/form-leads.ndjson"), "--mapping", fixture("mappings/form-leads.json"),
+            "import", "--db", "s.db", "--input", fixture("demo/form-leads.ndjson"), "--mapping",
+            fixture("mappings/form-leads.json"),
         ])
         #expect(result.status == 0)
         #expect(result.stdout.contains("Report: reports/"))
@@ -155,7 +168,8 @@ import Testing
         let cli = scratch.runner
         try cli.run(["init", "--db", "s.db"])
         let arguments = [
-            "import", "--db", "s.db", "--input", fixture("demo/hubspot-contacts.csv"), "--mapping", fixture("mappings/hubspot.json"),
+            "import", "--db", "s.db", "--input", fixture("demo/hubspot-contacts.csv"), "--mapping",
+            fixture("mappings/hubspot.json"),
             "--batch-size", "10", "--dry-run",
         ]
         let terminal = try onTerminal(arguments + ["--report", "t"])

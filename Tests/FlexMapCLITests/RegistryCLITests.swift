@@ -39,7 +39,9 @@ import Testing
         #expect(form.stdout.contains("apiKey=YOUR_API_KEY"))
         #expect(form.stdout.contains(#""apiKey":"YOUR_API_KEY""#))
         let hubspotId = firstLine(
-            try cli.run(["mapping", "create", "--org", acme, "--file", fixture("mappings/hubspot.json"), "--db", "s.db"]))
+            try cli.run([
+                "mapping", "create", "--org", acme, "--file", fixture("mappings/hubspot.json"), "--db", "s.db",
+            ]))
         let globexResult = try cli.run([
             "mapping", "create", "--org", globex, "--file", fixture("mappings/excel-de.json"), "--db", "s.db", "--json",
         ])
@@ -50,14 +52,16 @@ import Testing
 
         // Import through a stored mapping: contacts carry its id.
         let imported = try cli.run([
-            "import", "--db", "s.db", "--input", fixture("demo/form-leads.ndjson"), "--map", formId, "--report", "r1", "--json",
+            "import", "--db", "s.db", "--input", fixture("demo/form-leads.ndjson"), "--map", formId, "--report", "r1",
+            "--json",
         ])
         #expect(imported.status == 0, "\(imported.stderr)")
         let counts = try #require(jsonObject(imported.stdout))
         let created = try #require(counts["created"] as? Int)
         #expect(created > 0)
 
-        let listed = try #require(jsonObject(try cli.run(["mapping", "list", "--org", acme, "--db", "s.db", "--json"]).stdout))
+        let listed = try #require(
+            jsonObject(try cli.run(["mapping", "list", "--org", acme, "--db", "s.db", "--json"]).stdout))
         let mappings = try #require(listed["mappings"] as? [[String: Any]])
         #expect(mappings.count == 2)
         #expect(mappings.first { $0["mapId"] as? String == formId }?["contacts"] as? Int == created)
@@ -65,14 +69,17 @@ import Testing
         // Export gives back a file create takes.
         let exported = try cli.run(["mapping", "export", formId, "--db", "s.db"])
         scratch.file("exported.json", exported.stdout)
-        #expect(firstLine(try cli.run(["mapping", "create", "--org", globex, "--file", "exported.json", "--db", "s.db"])).hasPrefix("map_"))
+        #expect(
+            firstLine(try cli.run(["mapping", "create", "--org", globex, "--file", "exported.json", "--db", "s.db"]))
+                .hasPrefix("map_"))
 
         // Deactivated: a re-import is all mapping-inactive skips.
         #expect(try cli.run(["mapping", "deactivate", formId, "--db", "s.db"]).status == 0)
         let again = try #require(
             jsonObject(
                 try cli.run([
-                    "import", "--db", "s.db", "--input", fixture("demo/form-leads.ndjson"), "--map", formId, "--report", "r2",
+                    "import", "--db", "s.db", "--input", fixture("demo/form-leads.ndjson"), "--map", formId, "--report",
+                    "r2",
                     "--json",
                 ]).stdout))
         let total = try #require(again["total"] as? Int)
@@ -84,7 +91,9 @@ import Testing
         #expect(try cli.run(["mapping", "delete", formId, "--db", "s.db"]).status == 2)
         #expect(try cli.run(["mapping", "delete", formId, "--db", "s.db", "--yes"]).status == 0)
         #expect(try cli.run(["mapping", "show", formId, "--db", "s.db"]).status == 1)
-        let contacts = try cli.run(["import", "--db", "s.db", "--input", fixture("demo/form-leads.ndjson"), "--map", formId])
+        let contacts = try cli.run([
+            "import", "--db", "s.db", "--input", fixture("demo/form-leads.ndjson"), "--map", formId,
+        ])
         #expect(contacts.status == 1)
 
         // Revoke.

@@ -19,8 +19,11 @@ import Testing
         let key = String(try cli.run(["key", "create", "--org", org, "--db", "s.db"]).stdout.split(separator: "\n")[0])
         scratch.file(
             "m.json",
-            #"{"name":"t","defaultRegion":"US","fields":[{"source":"phone","target":"phone"},{"source":"name","target":"first_name"}]}"#)
-        let map = String(try cli.run(["mapping", "create", "--org", org, "--file", "m.json", "--db", "s.db"]).stdout.split(separator: "\n")[0])
+            #"{"name":"t","defaultRegion":"US","fields":[{"source":"phone","target":"phone"},{"source":"name","target":"first_name"}]}"#
+        )
+        let map = String(
+            try cli.run(["mapping", "create", "--org", org, "--file", "m.json", "--db", "s.db"]).stdout.split(
+                separator: "\n")[0])
         return (org, key, map)
     }
 
@@ -86,11 +89,22 @@ import Testing
         let json = ["-H", "Content-Type: application/json"]
         #expect(try curl([running.url + "/healthz"]) == (200, #"{"status":"ok"}"#))
         let answers = [
-            try curl([flex + "?orgId=\(org)&apiKey=\(key)&mapId=\(map)"] + json + ["-d", #"{"phone":"+12015550101"}"#]),
-            try curl([flex] + json + ["-d", #"{"orgId":"\#(org)","apiKey":"\#(key)","mapId":"\#(map)","phone":"+12015550102"}"#]),
-            try curl([flex, "-d", "orgId=\(org)", "-d", "apiKey=\(key)", "-d", "mapId=\(map)", "--data-urlencode", "phone=+12015550103"]),
-            try curl([flex, "-H", "x-org-id: \(org)", "-H", "x-api-key: \(key)", "-H", "x-map-id: \(map)"] + json + ["-d", #"{"phone":"+12015550104"}"#]),
-            try curl([flex + "?orgId=\(org)&apiKey=\(key)&mapId=\(map)"] + json + ["-d", #"{"phone":"+12015550104"}"#]),
+            try curl(
+                [flex + "?orgId=\(org)&apiKey=\(key)&mapId=\(map)"] + json + ["-d", #"{"phone":"+12015550101"}"#]),
+            try curl(
+                [flex] + json + [
+                    "-d", #"{"orgId":"\#(org)","apiKey":"\#(key)","mapId":"\#(map)","phone":"+12015550102"}"#,
+                ]),
+            try curl([
+                flex, "-d", "orgId=\(org)", "-d", "apiKey=\(key)", "-d", "mapId=\(map)", "--data-urlencode",
+                "phone=+12015550103",
+            ]),
+            try curl(
+                [flex, "-H", "x-org-id: \(org)", "-H", "x-api-key: \(key)", "-H", "x-map-id: \(map)"] + json + [
+                    "-d", #"{"phone":"+12015550104"}"#,
+                ]),
+            try curl(
+                [flex + "?orgId=\(org)&apiKey=\(key)&mapId=\(map)"] + json + ["-d", #"{"phone":"+12015550104"}"#]),
             try curl([flex + "?orgId=\(org)&apiKey=nope&mapId=\(map)"] + json + ["-d", #"{"phone":"+12015550105"}"#]),
         ]
         #expect(answers.map(\.status) == [201, 201, 201, 201, 200, 401])
@@ -113,7 +127,8 @@ import Testing
         for index in 0..<20_000 {
             config += "url = \"\(running.url)/api/contacts/flex?orgId=\(org)&apiKey=\(key)&mapId=\(map)\"\n"
             config += "data = \"{\\\"phone\\\":\\\"+1201\(3_000_000 + index % 15_000)\\\"}\"\n"
-            config += "header = \"Content-Type: application/json\"\noutput = \"/dev/null\"\nwrite-out = \"%{http_code}\\n\"\n"
+            config +=
+                "header = \"Content-Type: application/json\"\noutput = \"/dev/null\"\nwrite-out = \"%{http_code}\\n\"\n"
             if index < 19_999 { config += "next\n" }
         }
         scratch.file("load.curl", config)

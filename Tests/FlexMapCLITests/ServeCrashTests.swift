@@ -107,7 +107,7 @@ import Testing
                 let deadline = Date().addingTimeInterval(30)
                 while Date() < deadline {
                     let count = (try? SQLiteDatabase(path: path).scalarInt("SELECT count(*) FROM contacts")) ?? 0
-                    if (count ?? 0) >= target { break }
+                    if count >= target { break }
                     usleep(10_000)
                 }
                 kill(server.processIdentifier, SIGKILL)

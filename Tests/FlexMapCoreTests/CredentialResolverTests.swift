@@ -1,18 +1,26 @@
 import Testing
+
 @testable import FlexMapCore
 
 @Suite struct CredentialResolverTests {
     let all = CredentialSources(query: [("orgId", "org_1"), ("apiKey", "fmk_secret"), ("mapId", "map_1")])
 
     @Test func fromEachPlacement() throws {
-        #expect(try CredentialResolver.resolve(all).get() == Credentials(orgId: "org_1", apiKey: "fmk_secret", mapId: "map_1"))
-        let headers = CredentialSources(headers: [("X-Org-Id", "org_1"), ("x-api-key", "fmk_secret"), ("X-MAP-ID", "map_1")])
+        #expect(
+            try CredentialResolver.resolve(all).get()
+                == Credentials(orgId: "org_1", apiKey: "fmk_secret", mapId: "map_1"))
+        let headers = CredentialSources(headers: [
+            ("X-Org-Id", "org_1"), ("x-api-key", "fmk_secret"), ("X-MAP-ID", "map_1"),
+        ])
         #expect(try CredentialResolver.resolve(headers).get().orgId == "org_1")
         let body = CredentialSources(body: [("orgId", "org_1"), ("apiKey", "fmk_secret"), ("mapId", "map_1")])
         #expect(try CredentialResolver.resolve(body).get().mapId == "map_1")
         let mixed = CredentialSources(
-            query: [("mapId", "map_1")], headers: [("x-organization-id", "org_1"), ("Authorization", "Bearer fmk_secret")])
-        #expect(try CredentialResolver.resolve(mixed).get() == Credentials(orgId: "org_1", apiKey: "fmk_secret", mapId: "map_1"))
+            query: [("mapId", "map_1")],
+            headers: [("x-organization-id", "org_1"), ("Authorization", "Bearer fmk_secret")])
+        #expect(
+            try CredentialResolver.resolve(mixed).get()
+                == Credentials(orgId: "org_1", apiKey: "fmk_secret", mapId: "map_1"))
     }
 
     @Test func sameValueTwiceIsFine() throws {
@@ -41,7 +49,8 @@ import Testing
     }
 
     @Test func missingOnesAreNamed() {
-        guard case .failure(let failure) = CredentialResolver.resolve(CredentialSources(query: [("orgId", "org_1")])) else {
+        guard case .failure(let failure) = CredentialResolver.resolve(CredentialSources(query: [("orgId", "org_1")]))
+        else {
             Issue.record("expected auth-missing")
             return
         }
@@ -56,7 +65,8 @@ import Testing
     }
 
     @Test func credentialsAreStrippedFromBodies() throws {
-        let body = try JSONParser().parse(#"{"orgId":"o","apiKey":"k","map_id":"m","phone":"+1","nested":{"apiKey":"stays"}}"#)
+        let body = try JSONParser().parse(
+            #"{"orgId":"o","apiKey":"k","map_id":"m","phone":"+1","nested":{"apiKey":"stays"}}"#)
         let object = try #require(body.objectValue)
         #expect(CredentialResolver.bodyFields(object).map(\.name) == ["orgId", "apiKey", "map_id"])
         #expect(CredentialResolver.stripped(object).keys == ["phone", "nested"])

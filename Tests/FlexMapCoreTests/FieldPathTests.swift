@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FlexMapCore
 
 @Suite struct FieldPathTests {
@@ -63,7 +64,8 @@ import Testing
 
 @Suite struct JSONParserTests {
     @Test func keepsKeyOrderAndNumbers() throws {
-        let value = try JSONParser().parse(#"{"z":1,"a":-2,"m":18446744073709551615,"d":1.5,"t":true,"n":null,"s":"é\n"}"#)
+        let value = try JSONParser().parse(
+            #"{"z":1,"a":-2,"m":18446744073709551615,"d":1.5,"t":true,"n":null,"s":"é\n"}"#)
         guard case .object(let object) = value else {
             Issue.record("not an object")
             return

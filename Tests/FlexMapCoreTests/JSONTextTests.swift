@@ -17,7 +17,9 @@ struct JSONTextTests {
 
     @Test func quotedTextReadsBackTheSame() throws {
         var generator = SystemRandomNumberGenerator()
-        let pool: [Unicode.Scalar] = ["a", "\"", "\\", "\n", "\u{0}", "\u{1f}", "é", "\u{2028}", "\u{2029}", "😀", "/", " "]
+        let pool: [Unicode.Scalar] = [
+            "a", "\"", "\\", "\n", "\u{0}", "\u{1f}", "é", "\u{2028}", "\u{2029}", "😀", "/", " ",
+        ]
         for _ in 0..<500 {
             var text = ""
             for _ in 0..<Int.random(in: 0...12, using: &generator) {

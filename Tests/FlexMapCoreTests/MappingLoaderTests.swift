@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FlexMapCore
 
 @Suite struct MappingLoaderTests {
@@ -84,7 +85,10 @@ import Testing
             (#"{"name":"x","fields":[\#(Self.phone),{"source":["A",3],"target":"email"}]}"#, "$.fields[1].source[1]"),
             (#"{"name":"x","fields":[\#(Self.phone),{"source":"A","target":"phone"}]}"#, "$.fields[1].target"),
             (#"{"name":"x","fields":[\#(Self.phone)],"staticValues":{"tags":"a"}}"#, "$.staticValues.tags"),
-            (#"{"name":"x","fields":[\#(Self.phone)],"staticValues":{"variables.bad name":"a"}}"#, #"$.staticValues["variables.bad name"]"#),
+            (
+                #"{"name":"x","fields":[\#(Self.phone)],"staticValues":{"variables.bad name":"a"}}"#,
+                #"$.staticValues["variables.bad name"]"#
+            ),
             (#"{"name":"x","fields":[\#(Self.phone)],"staticTags":[""]}"#, "$.staticTags[0]"),
             (#"{"name":"x","fields":[{"source":"P","target":"phone","extra":1}]}"#, "$.fields[0].extra"),
             (#"["not an object"]"#, "$"),

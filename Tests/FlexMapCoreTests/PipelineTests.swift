@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FlexMapCore
 
 @Suite struct PipelineTests {
@@ -92,8 +93,12 @@ import Testing
 
     @Test func limitsRejectWithTheFieldNamed() throws {
         let long = String(repeating: "x", count: 101)
-        let result = try pipeline(Self.form).map(record(#"{"contact":{"phone":"+14155552671","name":"\#(long) Smith"}}"#))
-        #expect(result == .problem(.fieldTooLong, detail: "first_name (from 'contact.name') has 101 characters; the limit is 100"))
+        let result = try pipeline(Self.form).map(
+            record(#"{"contact":{"phone":"+14155552671","name":"\#(long) Smith"}}"#))
+        #expect(
+            result
+                == .problem(
+                    .fieldTooLong, detail: "first_name (from 'contact.name') has 101 characters; the limit is 100"))
     }
 
     @Test func crmIdNeedsItsSource() throws {
@@ -106,7 +111,8 @@ import Testing
     }
 
     @Test func staticCrmSourceAloneIsDropped() throws {
-        guard case .contact(let contact) = try pipeline(Self.form).map(record(#"{"contact":{"phone":"+14155552671"}}"#)) else {
+        guard case .contact(let contact) = try pipeline(Self.form).map(record(#"{"contact":{"phone":"+14155552671"}}"#))
+        else {
             Issue.record("expected a contact")
             return
         }
@@ -162,9 +168,11 @@ import Testing
 
     @Test func csvColumnsBindByHeader() throws {
         let mapping = try MappingLoader().load(
-            json: #"{"name":"x","defaultRegion":"US","fields":[{"source":["Mobile","Phone"],"target":"phone"},{"source":"first name","target":"first_name"},{"source":"Missing","target":"company"}]}"#
+            json:
+                #"{"name":"x","defaultRegion":"US","fields":[{"source":["Mobile","Phone"],"target":"phone"},{"source":"first name","target":"first_name"},{"source":"Missing","target":"company"}]}"#
         )
-        let bound = BoundMapping(mapping: mapping, orgId: "o", mappingId: "m", header: ["ID", "First Name", "Phone", "Mobile"])
+        let bound = BoundMapping(
+            mapping: mapping, orgId: "o", mappingId: "m", header: ["ID", "First Name", "Phone", "Mobile"])
         #expect(bound.neededColumns == [1, 2, 3])
         #expect(bound.warnings.count == 1)
         #expect(bound.warnings.first?.contains("'Missing'") == true)

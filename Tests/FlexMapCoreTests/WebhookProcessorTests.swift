@@ -1,4 +1,5 @@
 import Testing
+
 @testable import FlexMapCore
 
 /// A directory with one organisation, one key and two mappings (one inactive), plus a
@@ -11,7 +12,8 @@ struct FakeDirectory: MappingDirectory {
             let mapping = try MappingLoader().load(json: json)
             return (org, Pipeline(bound: BoundMapping(mapping: mapping, orgId: org, mappingId: id)))
         }
-        let base = #"{"name":"m","defaultRegion":"US","fields":[{"source":"phone","target":"phone"},{"source":"firstName","target":"first_name"}]"#
+        let base =
+            #"{"name":"m","defaultRegion":"US","fields":[{"source":"phone","target":"phone"},{"source":"firstName","target":"first_name"}]"#
         pipelines = [
             "map_a": try make(base + "}", org: "org_1", id: "map_a"),
             "map_off": try make(base + #","active":false}"#, org: "org_1", id: "map_off"),
@@ -41,7 +43,8 @@ struct FakeDirectory: MappingDirectory {
 
     @Test func queryCredentialsAndJSONBody() {
         let outcome = post(
-            "/api/contacts/flex?orgId=org_1&apiKey=fmk_good&mapId=map_a", body: #"{"firstName":"John","phone":"+12015550123"}"#)
+            "/api/contacts/flex?orgId=org_1&apiKey=fmk_good&mapId=map_a",
+            body: #"{"firstName":"John","phone":"+12015550123"}"#)
         guard case .contact(let contact) = outcome.mapped else {
             Issue.record("expected a contact: \(outcome)")
             return
@@ -55,7 +58,8 @@ struct FakeDirectory: MappingDirectory {
     @Test func bodyCredentialsAreStrippedBeforeMapping() {
         let outcome = post(
             "https://api.example.com/api/contacts/flex",
-            body: #"{"orgId":"org_1","apiKey":"fmk_good","mapId":"map_a","phone":"+12015550123","firstName":"fmk_good"}"#)
+            body:
+                #"{"orgId":"org_1","apiKey":"fmk_good","mapId":"map_a","phone":"+12015550123","firstName":"fmk_good"}"#)
         guard case .contact(let contact) = outcome.mapped else {
             Issue.record("expected a contact: \(outcome)")
             return
@@ -84,14 +88,25 @@ struct FakeDirectory: MappingDirectory {
         let body = #"{"phone":"+12015550123"}"#
         #expect(reason(post("/api/contacts/flex?orgId=org_1&mapId=map_a", body: body)) == .authMissing)
         #expect(reason(post("/api/contacts/flex?orgId=org_1&apiKey=fmk_bad&mapId=map_a", body: body)) == .authInvalid)
-        #expect(reason(post("/api/contacts/flex?orgId=org_1&apiKey=fmk_good&mapId=map_x", body: body)) == .mappingUnknown)
-        #expect(reason(post("/api/contacts/flex?orgId=org_1&apiKey=fmk_good&mapId=map_other", body: body)) == .mappingOtherOrg)
-        #expect(reason(post("/api/contacts/flex?orgId=org_1&apiKey=fmk_good&mapId=map_off", body: body)) == .mappingInactive)
         #expect(
-            reason(post("/api/contacts/flex?\(good)", headers: json + [("x-map-id", "map_other")], body: body)) == .credentialsAmbiguous)
-        #expect(reason(post("/api/contacts/flex?\(good)", headers: [("Content-Type", "text/plain")], body: "hi")) == .unsupportedMediaType)
+            reason(post("/api/contacts/flex?orgId=org_1&apiKey=fmk_good&mapId=map_x", body: body)) == .mappingUnknown)
         #expect(
-            reason(post("/api/contacts/flex?\(good)", headers: [("Content-Type", "application/json; charset=latin1")], body: body))
+            reason(post("/api/contacts/flex?orgId=org_1&apiKey=fmk_good&mapId=map_other", body: body))
+                == .mappingOtherOrg)
+        #expect(
+            reason(post("/api/contacts/flex?orgId=org_1&apiKey=fmk_good&mapId=map_off", body: body)) == .mappingInactive
+        )
+        #expect(
+            reason(post("/api/contacts/flex?\(good)", headers: json + [("x-map-id", "map_other")], body: body))
+                == .credentialsAmbiguous)
+        #expect(
+            reason(post("/api/contacts/flex?\(good)", headers: [("Content-Type", "text/plain")], body: "hi"))
+                == .unsupportedMediaType)
+        #expect(
+            reason(
+                post(
+                    "/api/contacts/flex?\(good)", headers: [("Content-Type", "application/json; charset=latin1")],
+                    body: body))
                 == .unsupportedMediaType)
         #expect(reason(post("/api/contacts/flex?\(good)", body: "{oops")) == .invalidJSON)
         #expect(reason(post("/api/contacts/flex?\(good)", body: "[1]")) == .notAnObject)
@@ -125,12 +140,15 @@ struct FakeDirectory: MappingDirectory {
         #expect(Reason.unsupportedMediaType.httpStatus == 415)
         let get = WebhookRequest(method: "GET", target: "/api/contacts/flex")
         #expect(WebhookProcessor.httpStatus(for: .notAWebhookRequest, request: get) == 405)
-        #expect(WebhookProcessor.httpStatus(for: .notAWebhookRequest, request: WebhookRequest(method: "POST", target: "/x")) == 404)
+        #expect(
+            WebhookProcessor.httpStatus(for: .notAWebhookRequest, request: WebhookRequest(method: "POST", target: "/x"))
+                == 404)
         #expect(WebhookProcessor.httpStatus(for: nil, request: get) == 201)
     }
 
     @Test func formsAndTargets() {
-        let request = WebhookRequest(method: "post", target: "http://h:1/api/contacts/flex?a=1&b=x%20y&c=%E2%82%AC#frag")
+        let request = WebhookRequest(
+            method: "post", target: "http://h:1/api/contacts/flex?a=1&b=x%20y&c=%E2%82%AC#frag")
         #expect(request.path == "/api/contacts/flex")
         #expect(request.query.map(\.value) == ["1", "x y", "€"])
         #expect(FormDecoding.pairs(Array("a=%ZZ".utf8)) == nil)
@@ -145,7 +163,8 @@ struct FakeDirectory: MappingDirectory {
     @Test func roundTripsTextAndBinaryBodies() throws {
         for body in [Array(#"{"phone":"+12015550123"}"#.utf8), [0xFF, 0x00, 0x41], []] {
             let entry = CaptureFormat.Entry(
-                timestamp: "2026-12-04T20:00:00.000Z", method: "POST", path: "/api/contacts/flex", rawQuery: "mapId=m&x=%20",
+                timestamp: "2026-12-04T20:00:00.000Z", method: "POST", path: "/api/contacts/flex",
+                rawQuery: "mapId=m&x=%20",
                 headers: [("Content-Type", "application/json"), ("X-Dup", "1"), ("X-Dup", "2")], body: body)
             let line = CaptureFormat.encode(entry)
             #expect(!line.contains("\n"))
@@ -156,16 +175,22 @@ struct FakeDirectory: MappingDirectory {
     }
 
     @Test func acceptsHandWrittenForms() throws {
-        let line = #"{"method":"POST","path":"/api/contacts/flex?mapId=m","headers":{"content-type":"application/json"},"body":{"phone":"1"}}"#
+        let line =
+            #"{"method":"POST","path":"/api/contacts/flex?mapId=m","headers":{"content-type":"application/json"},"body":{"phone":"1"}}"#
         let entry = try CaptureFormat.decode(try JSONParser().parse(line)).get()
         #expect(entry.rawQuery == "mapId=m")
         #expect(entry.request.header("Content-Type") == "application/json")
         #expect(entry.body == Array(#"{"phone":"1"}"#.utf8))
-        #expect(throws: CaptureFormat.DecodeError.self) { try CaptureFormat.decode(try JSONParser().parse(#"{"path":"/"}"#)).get() }
+        #expect(throws: CaptureFormat.DecodeError.self) {
+            try CaptureFormat.decode(try JSONParser().parse(#"{"path":"/"}"#)).get()
+        }
     }
 
     @Test func base64MatchesTheRFC() {
-        let cases = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")]
+        let cases = [
+            ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ]
         for (plain, encoded) in cases {
             #expect(Base64.encode(Array(plain.utf8)) == encoded)
             #expect(Base64.decode(encoded) == Array(plain.utf8))

@@ -17,14 +17,16 @@ private func fixture(_ name: String) -> String { fixtures.appendingPathComponent
 private final class TempFile {
     let path: String
     init(_ bytes: [UInt8]) {
-        path = FileManager.default.temporaryDirectory
+        path =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("flexmap-csv-\(UUID().uuidString).csv").path
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     }
     convenience init(_ text: String) { self.init(Array(text.utf8)) }
     /// Writes `chunks()` until it returns nil, without holding the whole file.
     init(streaming chunks: () -> [UInt8]?) {
-        path = FileManager.default.temporaryDirectory
+        path =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("flexmap-csv-\(UUID().uuidString).csv").path
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = FileHandle(forWritingAtPath: path)!
@@ -156,7 +158,10 @@ struct CSVReaderTests {
         #expect(reader.dataStart.line == 3)
         let records = try readAll(reader)
         #expect(records.map(\.line) == [3, 4, 6, 7])
-        #expect(records[0].values == ["Schmidt, Anna", "+49 (0)30 1234567", "anna.schmidt@example.de", "Schmidt GmbH", "1234,50"])
+        #expect(
+            records[0].values == [
+                "Schmidt, Anna", "+49 (0)30 1234567", "anna.schmidt@example.de", "Schmidt GmbH", "1234,50",
+            ])
         #expect(records[0].rawText == "Schmidt, Anna;+49 (0)30 1234567;anna.schmidt@example.de;Schmidt GmbH;1234,50")
         #expect(records[1].values[3] == "Weber; Partner")
         #expect(records[2].values[3] == "Fischer \"Bau\" AG")
@@ -170,7 +175,8 @@ struct CSVReaderTests {
     }
 
     @Test func explicitDelimiterWinsOverSepLine() throws {
-        let reader = try CSVReader(path: fixture("excel-semicolon.csv"), options: CSVOptions(delimiter: UInt8(ascii: ",")))
+        let reader = try CSVReader(
+            path: fixture("excel-semicolon.csv"), options: CSVOptions(delimiter: UInt8(ascii: ",")))
         #expect(reader.hasSepLine)  // still not a record
         #expect(reader.delimiter == UInt8(ascii: ","))
         #expect(reader.header == ["Nachname", " Vorname;Telefon;E-Mail;Firma;Umsatz"])
@@ -528,7 +534,8 @@ struct CSVReaderTests {
             for _ in 0..<10_000 {
                 written += 1
                 if written % 1000 == 0 {
-                    chunk += "\(written),\"Name, \(written)\",+1 415 555 \(written % 10_000),\"multi\nline \"\"note\"\"\"\n"
+                    chunk +=
+                        "\(written),\"Name, \(written)\",+1 415 555 \(written % 10_000),\"multi\nline \"\"note\"\"\"\n"
                 } else {
                     chunk += "\(written),Name \(written),+1 415 555 \(written % 10_000),plain note\n"
                 }
@@ -634,7 +641,9 @@ struct CSVPropertyTests {
         for _ in 0..<3000 {
             var lines: [[UInt8]] = []
             for _ in 0..<Int.random(in: 1...4, using: &random) {
-                var line = (0..<Int.random(in: 0...10, using: &random)).map { _ in alphabet.randomElement(using: &random)! }
+                var line = (0..<Int.random(in: 0...10, using: &random)).map { _ in
+                    alphabet.randomElement(using: &random)!
+                }
                 line.removeAll { $0 == 0x0D }  // no bare CR...
                 line += Bool.random(using: &random) ? [0x0D, 0x0A] : [0x0A]  // ...only line endings
                 lines.append(line)

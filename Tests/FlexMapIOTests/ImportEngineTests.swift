@@ -1,6 +1,7 @@
+import FlexMapCore
 import Foundation
 import Testing
-import FlexMapCore
+
 @testable import FlexMapIO
 
 @Suite struct ImportEngineTests {
@@ -12,7 +13,10 @@ import FlexMapCore
         return store
     }
 
-    func request(_ input: String, mapping: Mapping, dryRun: Bool = false, workers: Int = 2, batchSize: Int = 3, report: String = "report")
+    func request(
+        _ input: String, mapping: Mapping, dryRun: Bool = false, workers: Int = 2, batchSize: Int = 3,
+        report: String = "report"
+    )
         -> ImportRequest
     {
         ImportRequest(
@@ -49,8 +53,10 @@ import FlexMapCore
         #expect(summary.reasons[.phoneMissing] == 1)
         #expect(try store.count("SELECT count(*) FROM contacts") == 3)
         // The first row in input order wins the duplicate.
-        let ada = try store.database.prepare("SELECT first_name, contact_tags FROM contacts WHERE phone = '+14155552671'")
-            .query { ($0.text(0), $0.text(1)) }
+        let ada = try store.database.prepare(
+            "SELECT first_name, contact_tags FROM contacts WHERE phone = '+14155552671'"
+        )
+        .query { ($0.text(0), $0.text(1)) }
         #expect(ada.first?.0 == "Ada")
         #expect(ada.first?.1 == #"["a","b"]"#)
     }
@@ -68,7 +74,8 @@ import FlexMapCore
     @Test func updatePolicyMergesNonEmptyFieldsAndTags() throws {
         let input = folder.file("in.ndjson", Self.records)
         let store = try store()
-        let result = try ImportEngine(store: store).run(request(input, mapping: try simpleMapping(onDuplicate: "update")))
+        let result = try ImportEngine(store: store).run(
+            request(input, mapping: try simpleMapping(onDuplicate: "update")))
         #expect(result.summary.reasons[.duplicateUpdated] == 1)
         #expect(result.summary.updated == 1)
         let rows = try store.database.prepare(
@@ -82,9 +89,11 @@ import FlexMapCore
         let store = try store()
         // One contact already stored: the dry run must see it.
         _ = try ImportEngine(store: store).run(
-            request(folder.file("one.ndjson", #"{"phone":"+442079460958"}"#), mapping: try simpleMapping(), report: "one"))
+            request(
+                folder.file("one.ndjson", #"{"phone":"+442079460958"}"#), mapping: try simpleMapping(), report: "one"))
         let before = try store.dumpContacts()
-        let dry = try ImportEngine(store: store).run(request(input, mapping: try simpleMapping(), dryRun: true, report: "dry"))
+        let dry = try ImportEngine(store: store).run(
+            request(input, mapping: try simpleMapping(), dryRun: true, report: "dry"))
         #expect(try store.dumpContacts() == before)
         #expect(try store.count("SELECT count(*) FROM runs") == 1)
         #expect(dry.summary.created == 2)
@@ -159,7 +168,9 @@ import FlexMapCore
         let store = try store()
         let cancel = CancellationFlag()
         var batches = 0
-        let first = try ImportEngine(store: store).run(request(input, mapping: try simpleMapping(), batchSize: 40), cancel: cancel) { _ in
+        let first = try ImportEngine(store: store).run(
+            request(input, mapping: try simpleMapping(), batchSize: 40), cancel: cancel
+        ) { _ in
             batches += 1
             if batches == 3 { cancel.cancel() }
         }

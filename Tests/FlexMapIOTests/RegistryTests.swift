@@ -1,6 +1,7 @@
+import FlexMapCore
 import Foundation
 import Testing
-import FlexMapCore
+
 @testable import FlexMapIO
 
 @Suite struct RegistryTests {
@@ -31,7 +32,8 @@ import FlexMapCore
         let registry = try registry()
         let org = try registry.createOrganisation(name: "Acme")
         let key = try registry.createKey(org: org.id)
-        let rows = try registry.store.database.prepare("SELECT prefix, length(hash), length(salt) FROM api_keys").query {
+        let rows = try registry.store.database.prepare("SELECT prefix, length(hash), length(salt) FROM api_keys").query
+        {
             ($0.text(0) ?? "", $0.int(1), $0.int(2))
         }
         #expect(rows.count == 1)
@@ -111,11 +113,14 @@ import FlexMapCore
     }
 
     @Test func everyCandidateIsHashedAndOnlyDigestsAreCompared() throws {
-        let real = ["fmk_" + String(repeating: "A", count: 40), "fmk_" + String(repeating: "B", count: 40), "fmk_other"]
+        let real = [
+            "fmk_" + String(repeating: "A", count: 40), "fmk_" + String(repeating: "B", count: 40), "fmk_other",
+        ]
         let stored = try candidates(real)
         // The right key, keys sharing 0, half and all but one of its characters, other lengths.
         let tries = [
-            real[0], "xxxx" + String(repeating: "x", count: 40), "fmk_" + String(repeating: "A", count: 20) + String(repeating: "x", count: 20),
+            real[0], "xxxx" + String(repeating: "x", count: 40),
+            "fmk_" + String(repeating: "A", count: 20) + String(repeating: "x", count: 20),
             String(real[0].dropLast()) + "x", "f", "", real[0] + "A", String(repeating: "z", count: 10_000),
         ]
         for (index, key) in tries.enumerated() {
@@ -166,7 +171,8 @@ import FlexMapCore
                 samples.append(Double(elapsed.seconds) * 1e9 + Double(elapsed.attoseconds) / 1e9)
             }
             samples.sort()
-            medians.append("\(name): median \(Int(samples[samples.count / 2])) ns, p90 \(Int(samples[samples.count * 9 / 10])) ns")
+            medians.append(
+                "\(name): median \(Int(samples[samples.count / 2])) ns, p90 \(Int(samples[samples.count * 9 / 10])) ns")
         }
         print("wrong-key timing (2 candidates): " + medians.joined(separator: "; "))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import FlexMapIO
 
 @Suite struct ReorderBufferTests {

@@ -1,8 +1,7 @@
 import FlexMapCore
+import FlexMapIO
 import Foundation
 import Testing
-
-import FlexMapIO
 
 /// Writes sample reports to look at, when FLEXMAP_REPORT_SAMPLES names a directory:
 /// `FLEXMAP_REPORT_SAMPLES=/tmp/samples swift test --filter ReportSamples`.
@@ -30,8 +29,9 @@ struct ReportSamples {
         for (reason, count) in counts {
             for index in 0..<min(count, 7) {
                 try writer.add(
-                    RowIssue(recordNumber: line - 1, line: line, reason: reason, detail: details(reason, index),
-                             raw: Array("\(line),Ann,555".utf8)))
+                    RowIssue(
+                        recordNumber: line - 1, line: line, reason: reason, detail: details(reason, index),
+                        raw: Array("\(line),Ann,555".utf8)))
                 line += 37
             }
         }

@@ -132,9 +132,11 @@ struct ReportWriterTests {
         }
 
         // Stable, pretty-printed key order: counts first.
-        let keys = ["total", "created", "skipped", "invalidPhone", "rejected", "updated", "blankLines", "reasons",
-                    "durationSeconds", "rowsPerSecond", "command", "input", "format", "mapping", "orgId", "dryRun",
-                    "workers", "startedAt", "resumed", "warnings", "files"]
+        let keys = [
+            "total", "created", "skipped", "invalidPhone", "rejected", "updated", "blankLines", "reasons",
+            "durationSeconds", "rowsPerSecond", "command", "input", "format", "mapping", "orgId", "dryRun",
+            "workers", "startedAt", "resumed", "warnings", "files",
+        ]
         let positions = keys.map { text.range(of: "\n  \"\($0)\": ")?.lowerBound }
         #expect(positions.allSatisfy { $0 != nil })
         #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
@@ -162,13 +164,19 @@ struct ReportWriterTests {
         let records = parseCSV(try dir.text("rejected.csv"))
         #expect(records.count == 4)
         #expect(records[0] == ["id", "name", "phone", "reason", "detail", "line"])
-        #expect(records[2] == ["3", "Bo, \"the\" builder\nsecond line", "+1 415", "field-too-long",
-                               "last_name is 130 characters, \"limit\" 100, see row", "3"])
+        #expect(
+            records[2] == [
+                "3", "Bo, \"the\" builder\nsecond line", "+1 415", "field-too-long",
+                "last_name is 130 characters, \"limit\" 100, see row", "3",
+            ])
         #expect(records[3][4] == "'=HYPERLINK(\"http://x\")")
 
         let skipped = parseCSV(try dir.text("skipped.csv"))
-        #expect(skipped == [["id", "name", "phone", "reason", "detail", "line"],
-                            ["4", "Cy", "+14155550101", "duplicate", "already exists", "5"]])
+        #expect(
+            skipped == [
+                ["id", "name", "phone", "reason", "detail", "line"],
+                ["4", "Cy", "+14155550101", "duplicate", "already exists", "5"],
+            ])
     }
 
     @Test func csvCellsThatLookLikeFormulasAreNeutralised() {
@@ -177,7 +185,10 @@ struct ReportWriterTests {
             #expect(ReportCSV.neutralised(" \t\r\n" + formula) == " \t\r\n'" + formula, "\(formula)")
         }
         // Phone numbers and negative numbers stay importable; so do a lone sign and text.
-        for text in ["+1 415 555 0100", "+1 (415) 555-0100", "-5", "-1.5", "+44/20 7946 0958", "-", "+ ", "phone 555", "", "a=b", "'=x"] {
+        for text in [
+            "+1 415 555 0100", "+1 (415) 555-0100", "-5", "-1.5", "+44/20 7946 0958", "-", "+ ", "phone 555", "", "a=b",
+            "'=x",
+        ] {
             #expect(ReportCSV.neutralised(text) == text, "\(text)")
         }
     }
@@ -185,7 +196,9 @@ struct ReportWriterTests {
     @Test func rawCSVRecordsGetAQuoteBeforeEachFormulaCell() {
         let comma = UInt8(ascii: ",")
         func check(_ raw: String, _ expected: String) {
-            #expect(String(decoding: ReportCSV.neutralisedRecord(Array(raw.utf8), delimiter: comma), as: UTF8.self) == expected, "\(raw)")
+            #expect(
+                String(decoding: ReportCSV.neutralisedRecord(Array(raw.utf8), delimiter: comma), as: UTF8.self)
+                    == expected, "\(raw)")
         }
         check("1,=cmd|' /C calc'!A0,+1 415 555 0100", "1,'=cmd|' /C calc'!A0,+1 415 555 0100")
         check("\"=HYPERLINK(\"\"http://x\"\")\",@x", "\"'=HYPERLINK(\"\"http://x\"\")\",'@x")
@@ -201,18 +214,21 @@ struct ReportWriterTests {
     @Test func neutralisedRowsReadBackAsTheSameCellsWithTheirQuote() throws {
         let dir = TemporaryDirectory()
         let header = "id,=name,phone"
-        let writer = try ReportWriter(directory: dir.path, format: .csv(header: Array(header.utf8), delimiter: UInt8(ascii: ",")))
+        let writer = try ReportWriter(
+            directory: dir.path, format: .csv(header: Array(header.utf8), delimiter: UInt8(ascii: ",")))
         try writer.add(issue(2, .phoneTooShort, "-too short", raw: "1,=cmd|' /C calc'!A0,+1 415"))
         try writer.add(issue(3, .duplicate, "@dup", raw: "2,\"@SUM(1,2)\",+1 415 555 0100"))
         try writer.finish(RunSummary())
-        #expect(parseCSV(try dir.text("rejected.csv")) == [
-            ["id", "'=name", "phone", "reason", "detail", "line"],
-            ["1", "'=cmd|' /C calc'!A0", "+1 415", "phone-too-short", "'-too short", "2"],
-        ])
-        #expect(parseCSV(try dir.text("skipped.csv")) == [
-            ["id", "'=name", "phone", "reason", "detail", "line"],
-            ["2", "'@SUM(1,2)", "+1 415 555 0100", "duplicate", "'@dup", "3"],
-        ])
+        #expect(
+            parseCSV(try dir.text("rejected.csv")) == [
+                ["id", "'=name", "phone", "reason", "detail", "line"],
+                ["1", "'=cmd|' /C calc'!A0", "+1 415", "phone-too-short", "'-too short", "2"],
+            ])
+        #expect(
+            parseCSV(try dir.text("skipped.csv")) == [
+                ["id", "'=name", "phone", "reason", "detail", "line"],
+                ["2", "'@SUM(1,2)", "+1 415 555 0100", "duplicate", "'@dup", "3"],
+            ])
     }
 
     @Test func jsonRecordsInSkippedCSVAreNeutralisedToo() throws {
@@ -220,7 +236,10 @@ struct ReportWriterTests {
         let writer = try ReportWriter(directory: dir.path, format: .json)
         try writer.add(issue(1, .duplicate, "d", raw: "=cmd|x"))
         try writer.finish(RunSummary())
-        #expect(parseCSV(try dir.text("skipped.csv")) == [["line", "reason", "detail", "record"], ["1", "duplicate", "d", "'=cmd|x"]])
+        #expect(
+            parseCSV(try dir.text("skipped.csv")) == [
+                ["line", "reason", "detail", "record"], ["1", "duplicate", "d", "'=cmd|x"],
+            ])
     }
 
     @Test func otherDelimitersQuoteForThatDelimiter() throws {
@@ -229,7 +248,9 @@ struct ReportWriterTests {
         let writer = try ReportWriter(directory: dir.path, format: format)
         try writer.add(issue(2, .phoneNotANumber, "phone; not a number, at all", raw: "1;abc"))
         try writer.finish(RunSummary())
-        #expect(try dir.text("rejected.csv") == "id;phone;reason;detail;line\n1;abc;phone-not-a-number;\"phone; not a number, at all\";2\n")
+        #expect(
+            try dir.text("rejected.csv")
+                == "id;phone;reason;detail;line\n1;abc;phone-not-a-number;\"phone; not a number, at all\";2\n")
         #expect(try dir.text("skipped.csv") == "id;phone;reason;detail;line\n")
     }
 
@@ -268,7 +289,8 @@ struct ReportWriterTests {
         let lines = try dir.text("rejected.ndjson").split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 8)
         #expect(lines[7] == "")
-        #expect(lines[0] == #"{"_line":1,"_reason":"phone-missing","_detail":"no \"phone\"","name":"Ann","n":[1,{"a":2}]}"#)
+        #expect(
+            lines[0] == #"{"_line":1,"_reason":"phone-missing","_detail":"no \"phone\"","name":"Ann","n":[1,{"a":2}]}"#)
         #expect(lines[1] == #"{"_line":2,"_reason":"phone-missing","_detail":"empty"}"#)
         #expect(lines[2] == #"  {"_line":3,"_reason":"phone-missing","_detail":"spaces"  }"#)
         #expect(lines[3] == #"{"_line":4,"_reason":"not-an-object","_detail":"an array","_raw":"[1,2]"}"#)
@@ -283,8 +305,11 @@ struct ReportWriterTests {
         #expect(try jsonObject(lines[0])["name"] as? String == "Ann")
 
         let skipped = parseCSV(try dir.text("skipped.csv"))
-        #expect(skipped == [["line", "reason", "detail", "record"],
-                            ["8", "duplicate", "already, there", #"{"phone":"+14155550101"}"#]])
+        #expect(
+            skipped == [
+                ["line", "reason", "detail", "record"],
+                ["8", "duplicate", "already, there", #"{"phone":"+14155550101"}"#],
+            ])
     }
 
     @Test func aRejectedLineImportedAgainKeepsOneSetOfMarkers() throws {
@@ -343,7 +368,9 @@ struct ReportWriterTests {
         let resumed = try ReportWriter(directory: dir.path, format: .json, resume: empty)
         try resumed.add(issue(5, .phoneMissing, raw: "{\"n\":5}"))
         try resumed.finish(RunSummary())
-        #expect(try dir.text("rejected.ndjson") == #"{"_line":5,"_reason":"phone-missing","_detail":"detail","n":5}"# + "\n")
+        #expect(
+            try dir.text("rejected.ndjson") == #"{"_line":5,"_reason":"phone-missing","_detail":"detail","n":5}"# + "\n"
+        )
     }
 
     @Test func resumeRefusesFilesThatDoNotMatchTheCheckpoint() throws {
@@ -476,7 +503,9 @@ struct ReportWriterTests {
         #expect(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;more&quot;"))
         #expect(html.contains("&lt;img src=x onerror=alert(1)&gt;.csv"))
         // Self-contained: no external resources.
-        #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<link") && !html.contains("@import"))
+        #expect(
+            !html.contains("http://") && !html.contains("https://") && !html.contains("<link")
+                && !html.contains("@import"))
         let markdown = try dir.text("summary.md")
         #expect(!markdown.contains("<script>"))
     }

@@ -1,5 +1,6 @@
-import Foundation
 import FlexMapCore
+import Foundation
+
 @testable import FlexMapIO
 
 /// A fresh temporary folder per test, removed at the end.

@@ -19,7 +19,8 @@ import Testing
         }
         func requestComplete(_ exchange: HTTPExchange) -> HTTPReply {
             let response = HTTPResponse.json(
-                201, #"{"method":"\#(exchange.method)","target":"\#(exchange.target)","length":\#(exchange.body.count)}"#)
+                201,
+                #"{"method":"\#(exchange.method)","target":"\#(exchange.target)","length":\#(exchange.body.count)}"#)
             guard later else { return .now(response) }
             DispatchQueue.global().asyncAfter(deadline: .now() + 0.01) { exchange.answer(response) }
             return .later
@@ -53,7 +54,8 @@ import Testing
 
     @Test func refusesAHostThatIsNotAnAddress() {
         #expect(throws: HTTPDaemonError.self) {
-            try HTTPDaemon(options: HTTPDaemonOptions(host: "example.com", port: 0), handler: LengthHandler(later: false))
+            try HTTPDaemon(
+                options: HTTPDaemonOptions(host: "example.com", port: 0), handler: LengthHandler(later: false))
         }
     }
 

@@ -36,14 +36,17 @@ struct HTTPTestClient {
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if chunked {
             head += "Transfer-Encoding: chunked\r\n"
-        } else if (!body.isEmpty || method == "POST") && !headers.contains(where: { $0.0.lowercased() == "content-length" }) {
+        } else if (!body.isEmpty || method == "POST")
+            && !headers.contains(where: { $0.0.lowercased() == "content-length" })
+        {
             head += "Content-Length: \(body.count)\r\n"
         }
         head += "\r\n"
         try write(socket, Array(head.utf8))
         var payload = body
         if chunked {
-            payload = Array(String(body.count, radix: 16).utf8) + Array("\r\n".utf8) + body + Array("\r\n0\r\n\r\n".utf8)
+            payload =
+                Array(String(body.count, radix: 16).utf8) + Array("\r\n".utf8) + body + Array("\r\n0\r\n\r\n".utf8)
         }
         if let pieceSize {
             var offset = 0
@@ -87,7 +90,9 @@ struct HTTPTestClient {
     private func write(_ socket: Int32, _ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes[offset...].withUnsafeBytes {
+                Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard sent > 0 else { throw Failure(description: "send: errno \(errno)") }
             offset += sent
         }
@@ -111,7 +116,9 @@ struct HTTPTestClient {
 
     private func parse(_ data: [UInt8]) throws -> Answer {
         let text = String(decoding: data, as: UTF8.self)
-        guard let split = text.range(of: "\r\n\r\n") else { throw Failure(description: "no HTTP answer: \(text.prefix(200))") }
+        guard let split = text.range(of: "\r\n\r\n") else {
+            throw Failure(description: "no HTTP answer: \(text.prefix(200))")
+        }
         let lines = text[..<split.lowerBound].components(separatedBy: "\r\n")
         let statusParts = lines[0].split(separator: " ")
         guard statusParts.count >= 2, let status = Int(statusParts[1]) else {

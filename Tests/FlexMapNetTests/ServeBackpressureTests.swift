@@ -20,7 +20,8 @@ import Testing
         let group = DispatchGroup()
         for index in 0..<2 {
             onThread(group) {
-                let answer = try? HTTPTestClient(port: port).post(fixture.target(), json: #"{"phone":"\#(phone(index))"}"#)
+                let answer = try? HTTPTestClient(port: port).post(
+                    fixture.target(), json: #"{"phone":"\#(phone(index))"}"#)
                 answers.withLock { $0[index] = answer?.status ?? -1 }
             }
             // The first is in the writer's transaction, the second waits in its queue.

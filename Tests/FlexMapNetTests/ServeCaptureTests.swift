@@ -18,11 +18,17 @@ import Testing
                 headers: [("x-org-id", fixture.orgId), ("x-api-key", fixture.apiKey)]))
         answers.append(
             try client.post(
-                flex, json: #"{"orgId":"\#(fixture.orgId)","apiKey":"\#(fixture.apiKey)","mapId":"\#(fixture.mapId)","phone":"555"}"#))
+                flex,
+                json:
+                    #"{"orgId":"\#(fixture.orgId)","apiKey":"\#(fixture.apiKey)","mapId":"\#(fixture.mapId)","phone":"555"}"#
+            ))
         answers.append(
             try client.send(
                 "POST", flex + "?mapId=\(fixture.mapId)&orgId=\(fixture.orgId)",
-                headers: [("Authorization", "Bearer \(fixture.apiKey)"), ("Content-Type", "application/x-www-form-urlencoded")],
+                headers: [
+                    ("Authorization", "Bearer \(fixture.apiKey)"),
+                    ("Content-Type", "application/x-www-form-urlencoded"),
+                ],
                 body: Array("phone=\(phone(1))&api_key=\(fixture.apiKey)".utf8)))
         answers.append(try client.send("GET", flex + "?apiKey=\(fixture.apiKey)"))
         _ = try client.send("GET", "/healthz")
@@ -59,9 +65,12 @@ import Testing
             let predicted: Int
             switch processor.process(entry.request).mapped {
             case .contact: predicted = 201
-            case .problem(let reason, _): predicted = reason == .notAWebhookRequest && entry.method == "GET" ? 405 : reason.httpStatus
+            case .problem(let reason, _):
+                predicted = reason == .notAWebhookRequest && entry.method == "GET" ? 405 : reason.httpStatus
             }
-            #expect(predicted == answer.status || (predicted == 201 && answer.status == 200), "\(entry.method) \(entry.path)")
+            #expect(
+                predicted == answer.status || (predicted == 201 && answer.status == 200),
+                "\(entry.method) \(entry.path)")
         }
     }
 
@@ -81,7 +90,9 @@ import Testing
         #expect(entries.count == 5)
         #expect(entries[0].rawQuery == "orgId=\(fixture.orgId)&apiKey=REDACTED&mapId=\(fixture.mapId)")
         #expect(entries[1].headers.first { $0.name.lowercased() == "x-api-key" }?.value == "REDACTED")
-        #expect(String(decoding: entries[3].body, as: UTF8.self) == "phone=%2B12012000001&api_key=REDACTED".replacingOccurrences(of: "%2B", with: "+"))
+        #expect(
+            String(decoding: entries[3].body, as: UTF8.self)
+                == "phone=%2B12012000001&api_key=REDACTED".replacingOccurrences(of: "%2B", with: "+"))
         #expect(entries[3].headers.first { $0.name == "Authorization" }?.value == "Bearer REDACTED")
         // Replayed with the key given again, the redacted lines still authenticate.
         let snapshot = try RegistrySnapshot.load(from: Store.open(path: fixture.storePath))

@@ -14,7 +14,9 @@ import Testing
         onThreads(16) { index in
             // The same number written in different ways.
             let written = index % 2 == 0 ? "+1 201 555 0177" : "(201) 555-0177"
-            let answer = try? Curl.run([target, "-H", "Content-Type: application/json", "-d", #"{"phone":"\#(written)","name":"n\#(index)"}"#])
+            let answer = try? Curl.run([
+                target, "-H", "Content-Type: application/json", "-d", #"{"phone":"\#(written)","name":"n\#(index)"}"#,
+            ])
             statuses.withLock { $0.append(answer?.status ?? -1) }
         }
         let seen = statuses.withLock { $0 }
@@ -77,10 +79,13 @@ import Testing
             onThread(group) {
                 let body = Array(#"{"phone":"\#(phone(90_000 + slow))","name":"Slow"}"#.utf8)
                 if let answer = try? HTTPTestClient(port: port).send(
-                    "POST", fixture.target(), headers: [("Content-Type", "application/json")], body: body, pieceSize: 4, pause: 0.05)
+                    "POST", fixture.target(), headers: [("Content-Type", "application/json")], body: body, pieceSize: 4,
+                    pause: 0.05)
                 {
                     statuses.withLock { $0[answer.status, default: 0] += 1 }
-                    if answer.status == 201, let id = answer.json?["contactId"] as? Int { created.withLock { $0.append(Int64(id)) } }
+                    if answer.status == 201, let id = answer.json?["contactId"] as? Int {
+                        created.withLock { $0.append(Int64(id)) }
+                    }
                 } else {
                     statuses.withLock { $0[-2, default: 0] += 1 }
                 }
@@ -98,7 +103,9 @@ import Testing
                         continue
                     }
                     statuses.withLock { $0[answer.status, default: 0] += 1 }
-                    if answer.status == 201, let id = answer.json?["contactId"] as? Int { created.withLock { $0.append(Int64(id)) } }
+                    if answer.status == 201, let id = answer.json?["contactId"] as? Int {
+                        created.withLock { $0.append(Int64(id)) }
+                    }
                 }
             }
         }

@@ -30,8 +30,12 @@ import Testing
     @Test func redactionHidesTheKeyEverywhereItCanBe() {
         let entry = CaptureFormat.Entry(
             timestamp: "t", method: "POST", path: "/api/contacts/flex", rawQuery: "mapId=m&API_KEY=secret&x=%20y",
-            headers: [("X-Api-Key", "secret"), ("Authorization", "Bearer secret"), ("Cookie", "s=secret"), ("x-org-id", "org")],
-            body: Array(#"{"apiKey":"secret","nested":{"api_key":"secret"},"list":[{"apikey":"secret"}],"phone":"+1"}"#.utf8))
+            headers: [
+                ("X-Api-Key", "secret"), ("Authorization", "Bearer secret"), ("Cookie", "s=secret"),
+                ("x-org-id", "org"),
+            ],
+            body: Array(
+                #"{"apiKey":"secret","nested":{"api_key":"secret"},"list":[{"apikey":"secret"}],"phone":"+1"}"#.utf8))
         let redacted = CaptureRedaction.redact(entry)
         #expect(redacted.rawQuery == "mapId=m&API_KEY=REDACTED&x=%20y")
         #expect(redacted.headers.map(\.value) == ["REDACTED", "Bearer REDACTED", "REDACTED", "org"])
@@ -41,7 +45,9 @@ import Testing
         // Untouched when there is nothing to hide, byte for byte.
         let plain = Array(#"{ "phone" : "+1" }"#.utf8)
         #expect(CaptureRedaction.redactBody(plain) == plain)
-        #expect(String(decoding: CaptureRedaction.redactBody(Array("a=1&apikey=s3&b=2".utf8)), as: UTF8.self) == "a=1&apikey=REDACTED&b=2")
+        #expect(
+            String(decoding: CaptureRedaction.redactBody(Array("a=1&apikey=s3&b=2".utf8)), as: UTF8.self)
+                == "a=1&apikey=REDACTED&b=2")
         // Neither JSON nor a form but naming a key: hidden as a whole.
         #expect(CaptureRedaction.redactBody(Array(#"{"apiKey":"s3""#.utf8)) == Array("REDACTED".utf8))
     }
@@ -62,7 +68,9 @@ import Testing
                 results.withLock { $0[index] = result }
                 // The row is visible to another connection: the transaction committed.
                 if case .created(let id) = result, index % 50 == 0 {
-                    let seen = (try? Store.open(path: path).database.scalarInt("SELECT count(*) FROM contacts WHERE id = \(id)")) == 1
+                    let seen =
+                        (try? Store.open(path: path).database.scalarInt(
+                            "SELECT count(*) FROM contacts WHERE id = \(id)")) == 1
                     committedWhenAnswered.withLock { $0.append(seen) }
                 }
             }

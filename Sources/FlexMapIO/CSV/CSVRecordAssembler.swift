@@ -130,8 +130,10 @@ final class CSVRecordAssembler {
                 let field = parser.sink.fieldCount
                 parser.reset()
                 return problem(
-                    number: number, line: line.number, raw: CSVDialect.content(of: line.bytes), endOffset: line.endOffset,
-                    reason: .unterminatedQuote, detail: quoteErrorDetail(line: line.number, field: field, inQuotedField))
+                    number: number, line: line.number, raw: CSVDialect.content(of: line.bytes),
+                    endOffset: line.endOffset,
+                    reason: .unterminatedQuote, detail: quoteErrorDetail(line: line.number, field: field, inQuotedField)
+                )
             case .parsed:
                 if parser.sink.rowEnded {
                     return complete(
@@ -165,7 +167,8 @@ final class CSVRecordAssembler {
                     "the quoted field \(fieldName(record.fieldsAfterFirstLine)) opened on line \(record.firstLine) "
                     + "is not closed properly (quote error on line \(line.number)); line \(record.firstLine) is "
                     + "rejected and reading goes on at line \(record.firstLine + 1)"
-                return rejectFirstLine(of: record, number: number, reason: .unterminatedQuote, detail: detail, holding: nil)
+                return rejectFirstLine(
+                    of: record, number: number, reason: .unterminatedQuote, detail: detail, holding: nil)
             }
             // The multi-line field closed properly; the error comes after it: the
             // record is whole, and rejected as a whole.
@@ -196,7 +199,8 @@ final class CSVRecordAssembler {
         case .finished:
             return complete(
                 number: number, line: record.firstLine, lineCount: record.lineCount,
-                raw: CSVDialect.content(of: record.bytes[...]), endOffset: record.startOffset + Int64(record.bytes.count),
+                raw: CSVDialect.content(of: record.bytes[...]),
+                endOffset: record.startOffset + Int64(record.bytes.count),
                 expectedFields: expectedFields)
         case .openQuote:
             let field = fieldName(record.fieldsAfterFirstLine)

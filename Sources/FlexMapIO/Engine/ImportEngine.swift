@@ -1,5 +1,5 @@
-import Foundation
 import FlexMapCore
+import Foundation
 import Synchronization
 
 /// Runs an import: one reader thread streams batches, Dispatch workers map them in
@@ -35,15 +35,20 @@ public final class ImportEngine {
             guard request.input != "-" else {
                 throw ImportError.resumeNotPossible("--resume needs a file: standard input cannot be read again")
             }
-            guard let found = try journal.unfinished(identity) else { throw ImportError.nothingToResume(input: request.input) }
-            guard found.inputFingerprint == identity.inputFingerprint else { throw ImportError.inputChanged(input: request.input) }
+            guard let found = try journal.unfinished(identity) else {
+                throw ImportError.nothingToResume(input: request.input)
+            }
+            guard found.inputFingerprint == identity.inputFingerprint else {
+                throw ImportError.inputChanged(input: request.input)
+            }
             guard found.mappingFingerprint == identity.mappingFingerprint else {
                 throw ImportError.mappingChanged(input: request.input)
             }
             unfinished = found
         } else if let journal, try journal.abandonUnfinished(identity) > 0 {
             warnings.append(
-                "an earlier import of this input did not finish; this run starts over (use --resume to continue one instead)")
+                "an earlier import of this input did not finish; this run starts over (use --resume to continue one instead)"
+            )
         }
 
         let reader = try Readers.open(
@@ -70,7 +75,8 @@ public final class ImportEngine {
         // synchronous=NORMAL makes the same trade for a power loss (a resume then finds the
         // report shorter than its checkpoint and says so).
         let report = try ReportWriter(
-            directory: reportDirectory, format: reader.reportFormat, resume: unfinished.flatMap { $0.checkpoint.sizes.isEmpty ? nil : $0.checkpoint },
+            directory: reportDirectory, format: reader.reportFormat,
+            resume: unfinished.flatMap { $0.checkpoint.sizes.isEmpty ? nil : $0.checkpoint },
             durable: false)
         let runId = try unfinished?.id ?? journal?.start(identity, reportDirectory: reportDirectory)
 
@@ -115,7 +121,8 @@ public final class ImportEngine {
             while let batch = pipelineRun.next() {
                 if !inTransaction {
                     // Deferred for a dry run: it only reads the main database.
-                    try store.database.execute(request.dryRun ? "BEGIN" : "BEGIN IMMEDIATE", context: "starting a transaction")
+                    try store.database.execute(
+                        request.dryRun ? "BEGIN" : "BEGIN IMMEDIATE", context: "starting a transaction")
                     inTransaction = true
                 }
                 let now = store.clock()
@@ -155,7 +162,8 @@ public final class ImportEngine {
         }
         try report.finish(summary)
         return ImportResult(
-            summary: summary, reportDirectory: reportDirectory, interrupted: interrupted, resumedFrom: unfinished?.position)
+            summary: summary, reportDirectory: reportDirectory, interrupted: interrupted,
+            resumedFrom: unfinished?.position)
     }
 
     private static func apply(
@@ -182,7 +190,8 @@ public final class ImportEngine {
             detail = text
         }
         summary.count(reason.kind, reason: reason)
-        try report.add(RowIssue(recordNumber: record.number, line: record.line, reason: reason, detail: detail, raw: record.raw))
+        try report.add(
+            RowIssue(recordNumber: record.number, line: record.line, reason: reason, detail: detail, raw: record.raw))
     }
 
     // MARK: - Identity of inputs

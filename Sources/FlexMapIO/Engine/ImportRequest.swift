@@ -40,10 +40,12 @@ extension ImportRequest {
     /// and mapping, and is authenticated as the live endpoint would.
     public init(
         input: String, format: InputFormat, readerOptions: ReaderOptions = ReaderOptions(), processor: WebhookProcessor,
-        dryRun: Bool = false, workers: Int = 1, batchSize: Int = 2000, reportDirectory: String? = nil, resume: Bool = false
+        dryRun: Bool = false, workers: Int = 1, batchSize: Int = 2000, reportDirectory: String? = nil,
+        resume: Bool = false
     ) {
         self.init(
-            input: input, format: format, readerOptions: readerOptions, mapping: Mapping(name: "", fields: []), orgId: "",
+            input: input, format: format, readerOptions: readerOptions, mapping: Mapping(name: "", fields: []),
+            orgId: "",
             mappingId: "", dryRun: dryRun, workers: workers, batchSize: batchSize, reportDirectory: reportDirectory,
             resume: resume)
         target = .webhook(processor)
@@ -123,9 +125,11 @@ public enum ImportError: Error, Sendable, CustomStringConvertible {
         case .resumeNotPossible(let why):
             return why
         case .inputChanged(let input):
-            return "\(input): the file changed since the interrupted import; run without --resume to start over (contacts already stored will count as duplicates)"
+            return
+                "\(input): the file changed since the interrupted import; run without --resume to start over (contacts already stored will count as duplicates)"
         case .mappingChanged(let input):
-            return "\(input): the mapping changed since the interrupted import; resume with the same mapping, or run without --resume"
+            return
+                "\(input): the mapping changed since the interrupted import; resume with the same mapping, or run without --resume"
         }
     }
 }

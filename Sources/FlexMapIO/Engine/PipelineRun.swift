@@ -1,5 +1,5 @@
-import Foundation
 import FlexMapCore
+import Foundation
 import Synchronization
 
 /// A batch on its way from the reader through a worker to the writer.
@@ -61,7 +61,8 @@ final class PipelineRun: @unchecked Sendable {
                     let mapped = records.map { decoder.decode($0, parser: parser) }
                     let lastLine = records.last.map { $0.line + $0.lineCount - 1 } ?? 0
                     results.deliver(
-                        sequence, MappedBatch(records: records, decoded: mapped, lastLine: lastLine, blankLines: blankLines))
+                        sequence,
+                        MappedBatch(records: records, decoded: mapped, lastLine: lastLine, blankLines: blankLines))
                 }
             }
             workersDone.signal()

@@ -30,7 +30,8 @@ struct RecordDecoder: Sendable {
     func decode(_ record: InputRecord, parser: JSONParser) -> DecodedRecord {
         switch mode {
         case .pipeline(let pipeline):
-            return DecodedRecord(mapped: map(record, pipeline: pipeline, parser: parser), onDuplicate: pipeline.mapping.onDuplicate)
+            return DecodedRecord(
+                mapped: map(record, pipeline: pipeline, parser: parser), onDuplicate: pipeline.mapping.onDuplicate)
         case .webhook(let processor):
             switch record.payload {
             case .problem(let reason, let detail):
@@ -40,7 +41,8 @@ struct RecordDecoder: Sendable {
                 return DecodedRecord(mapped: Self.named(outcome.mapped, record.label), onDuplicate: outcome.onDuplicate)
             case .json, .csv:
                 return DecodedRecord(
-                    mapped: .problem(.notAWebhookRequest, detail: "line \(record.line) is a record, not a captured request"),
+                    mapped: .problem(
+                        .notAWebhookRequest, detail: "line \(record.line) is a record, not a captured request"),
                     onDuplicate: .skip)
             }
         }
@@ -75,7 +77,8 @@ struct RecordDecoder: Sendable {
                 let clean = CaptureRedaction.withoutSecrets(
                     CredentialResolver.stripped(body), secrets: CaptureRedaction.offeredSecrets(request, body: body))
                 return Self.named(pipeline.map(.json(.object(clean))), record.label)
-            case .failure(let failure): return Self.named(.problem(failure.reason, detail: failure.detail), record.label)
+            case .failure(let failure):
+                return Self.named(.problem(failure.reason, detail: failure.detail), record.label)
             }
         case .csv(let fields):
             if fields.allBlank { return .problem(.emptyRow) }
@@ -85,7 +88,9 @@ struct RecordDecoder: Sendable {
                     let name = index < header.count ? header[index] : "#\(index + 1)"
                     return .problem(
                         .invalidUTF8,
-                        detail: "line \(record.line), column '\(name)' is not valid UTF-8; save the export as UTF-8 and import it again")
+                        detail:
+                            "line \(record.line), column '\(name)' is not valid UTF-8; save the export as UTF-8 and import it again"
+                    )
                 }
                 columns[index] = text
             }

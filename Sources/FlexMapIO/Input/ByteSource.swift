@@ -24,7 +24,8 @@ public final class ByteSource {
             descriptor = open(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else {
                 let code = errno
-                throw InputError(file: path, message: "cannot open: \(String(cString: strerror(code)))\(Self.hint(code))")
+                throw InputError(
+                    file: path, message: "cannot open: \(String(cString: strerror(code)))\(Self.hint(code))")
             }
             ownsDescriptor = true
         }
@@ -57,7 +58,8 @@ public final class ByteSource {
     public func seek(to position: Int64) throws(InputError) {
         guard isSeekable else { throw InputError(file: name, message: "cannot resume from standard input or a pipe") }
         guard lseek(descriptor, off_t(position), SEEK_SET) >= 0 else {
-            throw InputError(file: name, message: "cannot seek to byte \(position): \(String(cString: strerror(errno)))")
+            throw InputError(
+                file: name, message: "cannot seek to byte \(position): \(String(cString: strerror(errno)))")
         }
         offset = position
     }

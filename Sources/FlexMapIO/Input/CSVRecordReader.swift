@@ -8,7 +8,8 @@ final class CSVRecordReader: RecordReader {
         reader = try CSVReader(
             source: source, options: CSVOptions(delimiter: options.delimiter, maxRecordBytes: options.maxRecordBytes))
         if let position {
-            try reader.resume(from: CSVPosition(offset: position.offset, recordsRead: position.records, line: position.lines + 1))
+            try reader.resume(
+                from: CSVPosition(offset: position.offset, recordsRead: position.records, line: position.lines + 1))
         }
     }
 

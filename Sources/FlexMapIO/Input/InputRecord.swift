@@ -33,7 +33,8 @@ public struct InputRecord: Sendable {
     public var capturedAt: Double?
 
     public init(
-        number: Int, line: Int, lineCount: Int = 1, raw: [UInt8], endOffset: Int64, payload: Payload, label: String? = nil,
+        number: Int, line: Int, lineCount: Int = 1, raw: [UInt8], endOffset: Int64, payload: Payload,
+        label: String? = nil,
         capturedAt: Double? = nil
     ) {
         self.number = number

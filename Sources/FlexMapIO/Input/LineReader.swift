@@ -60,7 +60,8 @@ public final class LineReader {
     }
 
     private func take(upTo stop: Int, truncated: Bool) -> Line {
-        let line = Line(bytes: buffer[start..<stop], number: nextNumber, startOffset: nextOffset, isTruncated: truncated)
+        let line = Line(
+            bytes: buffer[start..<stop], number: nextNumber, startOffset: nextOffset, isTruncated: truncated)
         nextOffset += Int64(stop - start)
         start = stop
         if !truncated { nextNumber += 1 }

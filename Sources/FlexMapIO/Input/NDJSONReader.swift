@@ -15,7 +15,8 @@ public final class NDJSONReader: RecordReader {
     static let keptPrefix = 64 << 10
 
     /// Starts at `position` (after a resume) or at the top.
-    public init(source: ByteSource, maxRecordBytes: Int = 16 << 20, position: ReaderPosition? = nil) throws(InputError) {
+    public init(source: ByteSource, maxRecordBytes: Int = 16 << 20, position: ReaderPosition? = nil) throws(InputError)
+    {
         if let position { try source.seek(to: position.offset) }
         lines = LineReader(source: source, maxLineBytes: maxRecordBytes, firstLineNumber: (position?.lines ?? 0) + 1)
         recordCount = position?.records ?? 0
@@ -56,7 +57,8 @@ public final class NDJSONReader: RecordReader {
             number: recordCount, line: first.number, raw: Array(first.bytes.prefix(Self.keptPrefix)), endOffset: end,
             payload: .problem(
                 .recordTooLarge,
-                detail: "line \(first.number) has \(total) bytes; the limit is \(lines.maxLineBytes) (--max-record-bytes); the report keeps its first \(Self.keptPrefix) bytes"
+                detail:
+                    "line \(first.number) has \(total) bytes; the limit is \(lines.maxLineBytes) (--max-record-bytes); the report keeps its first \(Self.keptPrefix) bytes"
             ))
     }
 }

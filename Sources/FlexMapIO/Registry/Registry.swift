@@ -104,7 +104,8 @@ public final class Registry {
             "SELECT id, org_id, prefix, created_at, last_used_at, revoked_at FROM api_keys WHERE org_id = ?1 ORDER BY created_at, id"
         ).query([.text(org)]) { row in
             KeyInfo(
-                id: row.text(0) ?? "", orgId: row.text(1) ?? "", prefix: row.text(2) ?? "", createdAt: row.text(3) ?? "",
+                id: row.text(0) ?? "", orgId: row.text(1) ?? "", prefix: row.text(2) ?? "",
+                createdAt: row.text(3) ?? "",
                 lastUsedAt: row.text(4), revokedAt: row.text(5))
         }
     }
@@ -167,7 +168,10 @@ public final class Registry {
             FROM mappings m \(filter) ORDER BY m.created_at, m.id
             """)
         let rows = try statement.query(values) { row in
-            (row.text(0) ?? "", row.text(1) ?? "", row.text(2) ?? "", row.int(3) != 0, row.text(4) ?? "", row.text(5) ?? "", Int(row.int(6)))
+            (
+                row.text(0) ?? "", row.text(1) ?? "", row.text(2) ?? "", row.int(3) != 0, row.text(4) ?? "",
+                row.text(5) ?? "", Int(row.int(6))
+            )
         }
         return try rows.map { id, orgId, definition, active, created, updated, count in
             var mapping = try MappingLoader().load(json: definition, file: "mapping \(id) in the store")

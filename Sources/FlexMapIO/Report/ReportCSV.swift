@@ -59,7 +59,8 @@ enum ReportCSV {
                 switch byte {
                 case UInt8(ascii: "0")...UInt8(ascii: "9"): hasDigit = true
                 case UInt8(ascii: " "), UInt8(ascii: "\t"): continue
-                case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"): break
+                case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"):
+                    break
                 default: return true
                 }
                 blank = false

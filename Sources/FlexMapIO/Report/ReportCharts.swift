@@ -14,7 +14,9 @@ struct OutcomeChart {
     /// `minimumWidth`, the widest giving up what the small ones took.
     func widths() -> [Double] {
         guard total > 0 else { return segments.map { _ in 0 } }
-        var widths = segments.map { $0.count > 0 ? max(Self.minimumWidth, Double($0.count) / Double(total) * Self.width) : 0 }
+        var widths = segments.map {
+            $0.count > 0 ? max(Self.minimumWidth, Double($0.count) / Double(total) * Self.width) : 0
+        }
         let excess = widths.reduce(0, +) - Self.width
         if excess > 0, let widest = widths.indices.max(by: { widths[$0] < widths[$1] }) {
             widths[widest] -= excess
@@ -24,7 +26,8 @@ struct OutcomeChart {
 
     func svg() -> String {
         let label = segments.map { "\(ReportText.title($0.kind)) \($0.count)" }.joined(separator: ", ")
-        var out = "<svg class=\"chart outcome-chart\" viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" "
+        var out =
+            "<svg class=\"chart outcome-chart\" viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" "
             + "role=\"img\" aria-label=\"Outcomes: \(ReportText.html(label))\">\n"
             + "<defs><clipPath id=\"outcome-clip\"><rect width=\"\(Int(Self.width))\" height=\"\(Int(Self.height))\" rx=\"8\"/></clipPath></defs>\n"
             + "<g clip-path=\"url(#outcome-clip)\">\n<rect class=\"track\" width=\"\(Int(Self.width))\" height=\"\(Int(Self.height))\"/>\n"
@@ -32,12 +35,17 @@ struct OutcomeChart {
         var labels = ""
         for (segment, width) in zip(segments, widths()) where width > 0 {
             let share = ReportText.percent(segment.count, of: total)
-            out += "<rect class=\"seg \(ReportDocument.cssClass(segment.kind))\" x=\"\(Self.number(x))\" y=\"0\" "
+            out +=
+                "<rect class=\"seg \(ReportDocument.cssClass(segment.kind))\" x=\"\(Self.number(x))\" y=\"0\" "
                 + "width=\"\(Self.number(width))\" height=\"\(Int(Self.height))\"><title>"
                 + "\(ReportText.title(segment.kind)): \(ReportText.count(segment.count)) rows (\(share))</title></rect>\n"
-            if x > 0 { out += "<rect class=\"gap\" x=\"\(Self.number(x - 1))\" y=\"0\" width=\"2\" height=\"\(Int(Self.height))\"/>\n" }
+            if x > 0 {
+                out +=
+                    "<rect class=\"gap\" x=\"\(Self.number(x - 1))\" y=\"0\" width=\"2\" height=\"\(Int(Self.height))\"/>\n"
+            }
             if width >= 64 {
-                labels += "<text class=\"seg-label\" x=\"\(Self.number(x + width / 2))\" y=\"25\" text-anchor=\"middle\">\(share)</text>\n"
+                labels +=
+                    "<text class=\"seg-label\" x=\"\(Self.number(x + width / 2))\" y=\"25\" text-anchor=\"middle\">\(share)</text>\n"
             }
             x += width
         }
@@ -65,19 +73,25 @@ struct ReasonChart {
     func svg() -> String {
         let largest = max(1, rows.map(\.count).max() ?? 1)
         let height = rows.count * Self.rowHeight
-        var out = "<svg class=\"chart reason-chart\" viewBox=\"0 0 \(Self.width) \(height)\" "
+        var out =
+            "<svg class=\"chart reason-chart\" viewBox=\"0 0 \(Self.width) \(height)\" "
             + "role=\"img\" aria-label=\"Rows by reason\">\n"
         for (index, row) in rows.enumerated() {
             let top = index * Self.rowHeight
             let width = max(3, Double(row.count) / Double(largest) * Self.barMaximum)
             let kind = ReportDocument.cssClass(row.reason.kind)
             let share = ReportText.percent(row.count, of: total)
-            out += "<a href=\"#\(row.reason.rawValue)\"><title>\(row.reason.rawValue): \(ReportText.count(row.count)) rows (\(share)), "
+            out +=
+                "<a href=\"#\(row.reason.rawValue)\"><title>\(row.reason.rawValue): \(ReportText.count(row.count)) rows (\(share)), "
                 + "\(ReportText.html(row.reason.explanation))</title>\n"
-            out += "<text class=\"bar-label\" x=\"\(Self.labelRight)\" y=\"\(top + 20)\" text-anchor=\"end\">\(row.reason.rawValue)</text>\n"
-            out += "<rect class=\"track\" x=\"\(Self.barLeft)\" y=\"\(top + 6)\" width=\"\(Int(Self.barMaximum))\" height=\"18\" rx=\"4\"/>\n"
-            out += "<rect class=\"bar \(kind)\" x=\"\(Self.barLeft)\" y=\"\(top + 6)\" width=\"\(OutcomeChart.number(width))\" height=\"18\" rx=\"4\"/>\n"
-            out += "<text class=\"bar-value\" x=\"\(Self.barLeft + Int(Self.barMaximum) + 12)\" y=\"\(top + 20)\">"
+            out +=
+                "<text class=\"bar-label\" x=\"\(Self.labelRight)\" y=\"\(top + 20)\" text-anchor=\"end\">\(row.reason.rawValue)</text>\n"
+            out +=
+                "<rect class=\"track\" x=\"\(Self.barLeft)\" y=\"\(top + 6)\" width=\"\(Int(Self.barMaximum))\" height=\"18\" rx=\"4\"/>\n"
+            out +=
+                "<rect class=\"bar \(kind)\" x=\"\(Self.barLeft)\" y=\"\(top + 6)\" width=\"\(OutcomeChart.number(width))\" height=\"18\" rx=\"4\"/>\n"
+            out +=
+                "<text class=\"bar-value\" x=\"\(Self.barLeft + Int(Self.barMaximum) + 12)\" y=\"\(top + 20)\">"
                 + "\(ReportText.count(row.count))<tspan class=\"bar-share\" dx=\"8\">\(share)</tspan></text>\n</a>\n"
         }
         return out + "</svg>\n"

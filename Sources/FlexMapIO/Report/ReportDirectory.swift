@@ -18,12 +18,15 @@ package enum ReportDirectory {
         var status = stat()
         if stat(path, &status) == 0 {
             guard (status.st_mode & S_IFMT) == S_IFDIR else {
-                let what = path == whole ? "is a file, not a directory" : "is a file, so \(whole) cannot be made under it"
+                let what =
+                    path == whole ? "is a file, not a directory" : "is a file, so \(whole) cannot be made under it"
                 throw ReportError(path: path, message: what + "; give --report the path of a directory")
             }
             return
         }
-        if mkdir(path, 0o755) == 0 || errno == EEXIST && stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
+        if mkdir(path, 0o755) == 0
+            || errno == EEXIST && stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
+        {
             return
         }
         let code = errno

@@ -55,7 +55,8 @@ extension ReportDocument {
         out += "</div>\n<h1>\(h(summary.input.isEmpty ? "input" : summary.input))</h1>\n<p class=\"subtitle\">"
         var parts: [String] = []
         if !summary.mappingName.isEmpty || !summary.mappingId.isEmpty {
-            var mapping = "mapping <strong>\(h(summary.mappingName.isEmpty ? "(unnamed)" : summary.mappingName))</strong>"
+            var mapping =
+                "mapping <strong>\(h(summary.mappingName.isEmpty ? "(unnamed)" : summary.mappingName))</strong>"
             if !summary.mappingId.isEmpty { mapping += " <code>\(h(summary.mappingId))</code>" }
             parts.append(mapping)
         }
@@ -68,9 +69,12 @@ extension ReportDocument {
 
     private func cards() -> String {
         var out = "<section class=\"cards\">\n"
-        out += card(class: "total", label: "Rows", value: summary.total, sub: summary.total == 1 ? "row read" : "rows read")
+        out += card(
+            class: "total", label: "Rows", value: summary.total, sub: summary.total == 1 ? "row read" : "rows read")
         for (kind, count) in outcomes {
-            out += card(class: Self.cssClass(kind), label: label(kind), value: count, sub: ReportText.percent(count, of: summary.total))
+            out += card(
+                class: Self.cssClass(kind), label: label(kind), value: count,
+                sub: ReportText.percent(count, of: summary.total))
         }
         return out + "</section>\n"
     }
@@ -91,7 +95,8 @@ extension ReportDocument {
         out += OutcomeChart(segments: outcomes.map { ($0.kind, $0.count) }, total: summary.total).svg()
         out += "<ul class=\"legend\">\n"
         for (kind, count) in outcomes {
-            out += "<li><span class=\"swatch \(Self.cssClass(kind))\"></span>\(label(kind))"
+            out +=
+                "<li><span class=\"swatch \(Self.cssClass(kind))\"></span>\(label(kind))"
                 + " <span class=\"num\">\(ReportText.count(count))</span>"
                 + " <span class=\"muted\">\(ReportText.percent(count, of: summary.total))</span></li>\n"
         }
@@ -109,7 +114,9 @@ extension ReportDocument {
             return out + "<p class=\"empty good\">\(ReportText.html(verdict()))</p>\n</section>\n"
         }
         out += "<div class=\"chart-scroll\">\n" + ReasonChart(rows: reasons, total: summary.total).svg() + "</div>\n"
-        let kinds = OutcomeKind.allCases.filter { kind in kind != .created && reasons.contains { $0.reason.kind == kind } }
+        let kinds = OutcomeKind.allCases.filter { kind in
+            kind != .created && reasons.contains { $0.reason.kind == kind }
+        }
         out += "<ul class=\"legend\">\n"
         for kind in kinds {
             out += "<li><span class=\"swatch \(Self.cssClass(kind))\"></span>\(ReportText.title(kind))</li>\n"
@@ -129,13 +136,15 @@ extension ReportDocument {
             out += "<code class=\"reason-name\">\(h(reason.rawValue))</code>"
             out += "<span class=\"pill \(kind)\">\(ReportText.title(reason.kind))</span>"
             out += "<span class=\"reason-count\">\(ReportText.count(count)) <span class=\"muted\">"
-            out += "\(count == 1 ? "row" : "rows") · \(ReportText.percent(count, of: summary.total))</span></span></div>\n"
+            out +=
+                "\(count == 1 ? "row" : "rows") · \(ReportText.percent(count, of: summary.total))</span></span></div>\n"
             out += "<p class=\"explain\">\(h(reason.explanation))</p>\n"
             let examples = examples[reason]
             if examples.isEmpty {
                 out += "<p class=\"muted small\">No examples: these rows were read before the run was resumed.</p>\n"
             } else {
-                out += "<table class=\"examples\"><thead><tr><th class=\"line\">Line</th><th>Detail</th></tr></thead><tbody>\n"
+                out +=
+                    "<table class=\"examples\"><thead><tr><th class=\"line\">Line</th><th>Detail</th></tr></thead><tbody>\n"
                 for example in examples {
                     out += "<tr><td class=\"line\">\(example.line)</td><td>\(h(example.detail))</td></tr>\n"
                 }
@@ -176,19 +185,24 @@ extension ReportDocument {
         let h = ReportText.html
         var out = "<section class=\"panel\">\n<h2>Files</h2>\n<ul class=\"files\">\n"
         for file in ReportRowFile.allCases {
-            out += "<li><div><code>\(h(name(of: file)))</code> <span class=\"muted\">"
+            out +=
+                "<li><div><code>\(h(name(of: file)))</code> <span class=\"muted\">"
                 + "\(ReportText.count(rowCount(of: file))) \(rowCount(of: file) == 1 ? "row" : "rows")</span></div>"
             out += "<p>\(h(Self.capitalised(describe(file)))).</p>"
             if let words = reimportWords(for: file), rowCount(of: file) > 0 {
-                out += file == .rejected
+                out +=
+                    file == .rejected
                     ? "<p>Fix the rows, then import the file again:</p>"
                     : "<p>To take them in after all (activate the mapping, change onDuplicate), import it again:</p>"
                 // A line breaks between words only, never inside "--map".
-                out += "<pre><code>" + words.map { "<span class=\"word\">\(h($0))</span>" }.joined(separator: " ") + "</code></pre>"
+                out +=
+                    "<pre><code>" + words.map { "<span class=\"word\">\(h($0))</span>" }.joined(separator: " ")
+                    + "</code></pre>"
             }
             out += "</li>\n"
         }
-        out += "<li><div><code>summary.json</code> · <code>summary.md</code></div><p>The same counts for scripts, and as text.</p></li>\n"
+        out +=
+            "<li><div><code>summary.json</code> · <code>summary.md</code></div><p>The same counts for scripts, and as text.</p></li>\n"
         return out + "</ul>\n</section>\n"
     }
 

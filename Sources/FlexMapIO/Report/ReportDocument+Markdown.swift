@@ -21,7 +21,8 @@ extension ReportDocument {
 
         out += "## Outcomes\n\n| Outcome | Rows | Share |\n|:--|--:|--:|\n"
         for (kind, count) in outcomes {
-            out += "| \(ReportText.title(kind)) | \(ReportText.count(count)) | \(ReportText.percent(count, of: summary.total)) |\n"
+            out +=
+                "| \(ReportText.title(kind)) | \(ReportText.count(count)) | \(ReportText.percent(count, of: summary.total)) |\n"
         }
         out += "| **Total** | **\(ReportText.count(summary.total))** | \(summary.total > 0 ? "100%" : "0%") |\n\n"
         let aside = asides()
@@ -40,7 +41,8 @@ extension ReportDocument {
         } else {
             out += "| Reason | Outcome | Rows | Share | Meaning |\n|:--|:--|--:|--:|:--|\n"
             for (reason, count) in reasons {
-                out += "| `\(reason.rawValue)` | \(ReportText.title(reason.kind)) | \(ReportText.count(count)) | "
+                out +=
+                    "| `\(reason.rawValue)` | \(ReportText.title(reason.kind)) | \(ReportText.count(count)) | "
                     + "\(ReportText.percent(count, of: summary.total)) | \(md(reason.explanation)) |\n"
             }
             out += "\n## Examples\n\n"
@@ -61,7 +63,8 @@ extension ReportDocument {
         for file in ReportRowFile.allCases {
             out += "- `\(name(of: file))` (\(rows(rowCount(of: file)))): \(md(describe(file))).\n"
             if let command = reimportCommand(for: file), rowCount(of: file) > 0 {
-                out += file == .rejected
+                out +=
+                    file == .rejected
                     ? "  Fix the rows and import the file again:\n"
                     : "  To take them in after all (activate the mapping, change onDuplicate), import the file again:\n"
                 out += "\n  ```sh\n  \(command)\n  ```\n"
@@ -73,8 +76,10 @@ extension ReportDocument {
 
     /// The outcomes in the order reports show them, with their counts.
     var outcomes: [(kind: OutcomeKind, count: Int)] {
-        [(.created, summary.created), (.skipped, summary.skipped), (.invalidPhone, summary.invalidPhone),
-         (.rejected, summary.rejected)]
+        [
+            (.created, summary.created), (.skipped, summary.skipped), (.invalidPhone, summary.invalidPhone),
+            (.rejected, summary.rejected),
+        ]
     }
 
     /// Started, duration, rate, workers: one line of facts.
@@ -91,7 +96,8 @@ extension ReportDocument {
     func notes() -> [String] {
         var notes: [String] = []
         if summary.dryRun {
-            notes.append("Dry run: nothing was written to the store. Created counts the rows that would have been created.")
+            notes.append(
+                "Dry run: nothing was written to the store. Created counts the rows that would have been created.")
         }
         if summary.resumed {
             notes.append(
@@ -105,10 +111,14 @@ extension ReportDocument {
     func asides() -> [String] {
         var asides: [String] = []
         if summary.updated > 0 {
-            asides.append("\(rows(summary.updated, singular: "skipped row was", plural: "skipped rows were")) merged into existing contacts (onDuplicate: update).")
+            asides.append(
+                "\(rows(summary.updated, singular: "skipped row was", plural: "skipped rows were")) merged into existing contacts (onDuplicate: update)."
+            )
         }
         if summary.blankLines > 0 {
-            asides.append("\(rows(summary.blankLines, singular: "blank line was", plural: "blank lines were")) ignored; blank lines are not rows.")
+            asides.append(
+                "\(rows(summary.blankLines, singular: "blank line was", plural: "blank lines were")) ignored; blank lines are not rows."
+            )
         }
         return asides
     }

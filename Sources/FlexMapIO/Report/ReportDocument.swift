@@ -22,7 +22,9 @@ struct ReportDocument {
         Reason.allCases
             .compactMap { reason in summary.reasons[reason].flatMap { $0 > 0 ? (reason: reason, count: $0) : nil } }
             .enumerated()
-            .sorted { $0.element.count != $1.element.count ? $0.element.count > $1.element.count : $0.offset < $1.offset }
+            .sorted {
+                $0.element.count != $1.element.count ? $0.element.count > $1.element.count : $0.offset < $1.offset
+            }
             .map(\.element)
     }
 

@@ -110,7 +110,8 @@ final class ReportRowEncoder {
         out.append(comma)
         ReportCSV.appendTextCell(issue.detail, delimiter: comma, into: &out)
         out.append(comma)
-        ReportCSV.appendCell(ReportCSV.neutralised(Array(ReportCSV.withoutLineEnding(issue.raw))), delimiter: comma, into: &out)
+        ReportCSV.appendCell(
+            ReportCSV.neutralised(Array(ReportCSV.withoutLineEnding(issue.raw))), delimiter: comma, into: &out)
         out.append(ReportCSV.newline)
     }
 
@@ -131,7 +132,10 @@ final class ReportRowEncoder {
             if !restIsEmpty { out.append(UInt8(ascii: ",")) }
             // Valid JSON has line breaks only as spacing (a pretty-printed capture), and a
             // line of NDJSON has none.
-            out.append(contentsOf: record[rest...].lazy.map { $0 == ReportCSV.newline || $0 == ReportCSV.carriageReturn ? UInt8(ascii: " ") : $0 })
+            out.append(
+                contentsOf: record[rest...].lazy.map {
+                    $0 == ReportCSV.newline || $0 == ReportCSV.carriageReturn ? UInt8(ascii: " ") : $0
+                })
         } else {
             out.append(UInt8(ascii: "{"))
             appendMarkers(issue, into: &out)

@@ -38,13 +38,15 @@ package final class ReportRowSink {
             var status = stat()
             guard fstat(descriptor, &status) == 0 else { throw Self.error(path, "cannot read the file's size", errno) }
             guard (status.st_mode & S_IFMT) == S_IFREG else {
-                throw ReportError(path: path, message: "is not a regular file; remove it or give --report another directory")
+                throw ReportError(
+                    path: path, message: "is not a regular file; remove it or give --report another directory")
             }
             guard Int64(status.st_size) >= size else {
                 throw ReportError(
                     path: path,
                     message: "holds \(status.st_size) bytes but the checkpoint of the interrupted run says \(size): "
-                        + "the report directory changed since; run again without --resume, or with another --report directory")
+                        + "the report directory changed since; run again without --resume, or with another --report directory"
+                )
             }
             if size > 0 && !header.isEmpty {
                 var start = [UInt8](repeating: 0, count: min(header.count, Int(size)))
@@ -56,7 +58,9 @@ package final class ReportRowSink {
                             + "run again without --resume, or with another --report directory")
                 }
             }
-            guard ftruncate(descriptor, off_t(size)) == 0 else { throw Self.error(path, "cannot cut the file back to the checkpoint", errno) }
+            guard ftruncate(descriptor, off_t(size)) == 0 else {
+                throw Self.error(path, "cannot cut the file back to the checkpoint", errno)
+            }
             guard lseek(descriptor, off_t(size), SEEK_SET) >= 0 else { throw Self.error(path, "cannot seek", errno) }
         } catch {
             Foundation.close(descriptor)

@@ -108,7 +108,9 @@ package enum ReportText {
             case "\\", "`", "*", "[", "]", "<", ">", "|", "&", "~":
                 out += "\\" + String(character)
             case "_":
-                let wordy = { (at: Int) in characters.indices.contains(at) && (characters[at].isLetter || characters[at].isNumber) }
+                let wordy = { (at: Int) in
+                    characters.indices.contains(at) && (characters[at].isLetter || characters[at].isNumber)
+                }
                 out += wordy(index - 1) && wordy(index + 1) ? "_" : "\\_"
             default:
                 out.append(character.isNewline || character == "\t" ? " " : character)
@@ -119,11 +121,13 @@ package enum ReportText {
 
     /// A word for a POSIX shell: as is when it is plainly safe, else single-quoted.
     package static func shellWord(_ text: String) -> String {
-        let safe = !text.isEmpty && text.unicodeScalars.allSatisfy { scalar in
-            scalar.isASCII
-                && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
-                    || "-_./=:@%+,".unicodeScalars.contains(scalar))
-        }
+        let safe =
+            !text.isEmpty
+            && text.unicodeScalars.allSatisfy { scalar in
+                scalar.isASCII
+                    && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                        || "-_./=:@%+,".unicodeScalars.contains(scalar))
+            }
         if safe { return text }
         return "'" + text.replacingAll("'", with: "'\\''") + "'"
     }

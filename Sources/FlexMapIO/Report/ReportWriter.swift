@@ -66,7 +66,8 @@ public final class ReportWriter: Sendable {
         // An earlier run's summary would describe rows this run is rewriting.
         try ReportDirectory.remove(Self.summaryFiles.map { Self.path(directory, $0) })
         state = Mutex(
-            State(rejected: rejected, skipped: skipped, encoder: encoder, examples: resume?.examples ?? ReportExamples()))
+            State(
+                rejected: rejected, skipped: skipped, encoder: encoder, examples: resume?.examples ?? ReportExamples()))
     }
 
     /// Adds one row that was skipped, had an invalid phone or was rejected, in input order.
@@ -98,7 +99,8 @@ public final class ReportWriter: Sendable {
             try Self.checkOpen(state, directory)
             state.finished = true
             for file in ReportRowFile.allCases { try state.sink(file).close() }
-            let document = ReportDocument(summary: summary, examples: state.examples, format: format, directory: directory)
+            let document = ReportDocument(
+                summary: summary, examples: state.examples, format: format, directory: directory)
             // summary.json last (see summaryFiles).
             try ReportDirectory.write(document.markdown(), to: Self.path(directory, "summary.md"))
             try ReportDirectory.write(document.html(), to: Self.path(directory, "report.html"))
@@ -108,7 +110,8 @@ public final class ReportWriter: Sendable {
 
     private static func checkOpen(_ state: borrowing State, _ directory: String) throws(ReportError) {
         if state.finished {
-            throw ReportError(path: directory, message: "the report is already finished (a flexmap bug: please report it)")
+            throw ReportError(
+                path: directory, message: "the report is already finished (a flexmap bug: please report it)")
         }
     }
 

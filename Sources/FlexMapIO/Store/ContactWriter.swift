@@ -93,7 +93,9 @@ public final class ContactWriter {
     }
 
     /// Binds the insert's parameters one by one (no array of values per row) and runs it.
-    static func bindInsert(_ statement: SQLiteStatement, _ contact: Contact, encoded: Encoded, now: String) throws(SQLiteError) {
+    static func bindInsert(_ statement: SQLiteStatement, _ contact: Contact, encoded: Encoded, now: String)
+        throws(SQLiteError)
+    {
         defer { statement.reset() }
         try statement.bind(text: contact.orgId, at: 1)
         try statement.bind(text: contact.phone, at: 2)

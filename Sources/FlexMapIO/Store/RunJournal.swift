@@ -58,7 +58,10 @@ public final class RunJournal {
             ORDER BY id DESC LIMIT 1
             """)
         let rows = try statement.query(
-            [.text(identity.command), .text(identity.input), .text(identity.format), .text(identity.orgId), .text(identity.mappingId)]
+            [
+                .text(identity.command), .text(identity.input), .text(identity.format), .text(identity.orgId),
+                .text(identity.mappingId),
+            ]
         ) { row in
             Unfinished(
                 id: row.int(0), reportDirectory: row.text(1) ?? "",
@@ -80,7 +83,8 @@ public final class RunJournal {
             """)
         try insert.run([
             .text(identity.command), .text(identity.input), .text(identity.inputFingerprint), .text(identity.format),
-            .text(identity.orgId), .text(identity.mappingId), .text(identity.mappingFingerprint), .text(reportDirectory),
+            .text(identity.orgId), .text(identity.mappingId), .text(identity.mappingFingerprint),
+            .text(reportDirectory),
             .text(now),
         ])
         return store.database.lastInsertRowID
@@ -125,7 +129,14 @@ public final class RunJournal {
             ("durationSeconds", .double(summary.durationSeconds)),
         ]
         members.append(
-            ("reasons", .object(JSONObject(summary.reasons.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key.rawValue, .int(Int64($0.value))) }))))
+            (
+                "reasons",
+                .object(
+                    JSONObject(
+                        summary.reasons.sorted { $0.key.rawValue < $1.key.rawValue }.map {
+                            ($0.key.rawValue, .int(Int64($0.value)))
+                        }))
+            ))
         return JSONText.encode(.object(JSONObject(members)))
     }
 
@@ -143,7 +154,9 @@ public final class RunJournal {
         if case .int(let seconds)? = object["durationSeconds"] { summary.durationSeconds = Double(seconds) }
         if case .object(let reasons)? = object["reasons"] {
             for member in reasons.members {
-                if let reason = Reason(rawValue: member.key) { summary.reasons[reason] = Int(member.value.scalarText ?? "0") ?? 0 }
+                if let reason = Reason(rawValue: member.key) {
+                    summary.reasons[reason] = Int(member.value.scalarText ?? "0") ?? 0
+                }
             }
         }
         return summary
@@ -154,7 +167,9 @@ public final class RunJournal {
     static func encodeCheckpoint(_ checkpoint: ReportCheckpoint) -> String {
         var members = checkpoint.sizes.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.int($0.value)) }
         let examples = checkpoint.examples.all.sorted { $0.key.rawValue < $1.key.rawValue }.map { reason, rows in
-            let items = rows.map { JSONValue.object(JSONObject([("line", .int(Int64($0.line))), ("detail", .string($0.detail))])) }
+            let items = rows.map {
+                JSONValue.object(JSONObject([("line", .int(Int64($0.line))), ("detail", .string($0.detail))]))
+            }
             return (key: reason.rawValue, value: JSONValue.array(items))
         }
         members.append((Self.examplesKey, .object(JSONObject(examples))))
@@ -173,9 +188,12 @@ public final class RunJournal {
                 sizes[member.key] = size
             case .object(let byReason) where member.key == Self.examplesKey:
                 for entry in byReason.members {
-                    guard let reason = Reason(rawValue: entry.key), case .array(let rows) = entry.value else { continue }
+                    guard let reason = Reason(rawValue: entry.key), case .array(let rows) = entry.value else {
+                        continue
+                    }
                     examples[reason] = rows.compactMap { row in
-                        guard case .object(let fields) = row, let line = fields["line"]?.scalarText.flatMap({ Int($0) }) else {
+                        guard case .object(let fields) = row, let line = fields["line"]?.scalarText.flatMap({ Int($0) })
+                        else {
                             return nil
                         }
                         return ReportExamples.Example(line: line, detail: fields["detail"]?.scalarText ?? "")

@@ -58,7 +58,9 @@ public final class SQLiteStatement {
             try bind(text: text, at: index)
         case .blob(let bytes):
             let status = bytes.withUnsafeBytes { buffer in
-                sqlite3_bind_blob(handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(buffer.count), Self.transient)
+                sqlite3_bind_blob(
+                    handle, index, buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(buffer.count),
+                    Self.transient)
             }
             try check(status, "binding bytes")
         }

@@ -108,7 +108,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .missing(let path):
             return "\(path): no store here; create it with `flexmap init --db \(path)` (or set FLEXMAP_DB)"
         case .tooNew(let path, let version, let supported):
-            return "\(path): the store is at schema version \(version), this flexmap knows up to \(supported); use a newer flexmap"
+            return
+                "\(path): the store is at schema version \(version), this flexmap knows up to \(supported); use a newer flexmap"
         case .notFound(let what, let id):
             return "no \(what) with id '\(id)'"
         case .invalid(let message):

@@ -78,9 +78,11 @@ public final class HTTPDaemon: Sendable {
         // libmicrohttpd keeps this pointer as every callback's context; the daemon is
         // stopped (all callbacks done) before self can go away: see deinit.
         let context = Unmanaged.passUnretained(self).toOpaque()
-        let started = try Self.withSocketAddress(options.host, port: options.port) { address, isIPv6 -> OpaquePointer? in
+        let started = try Self.withSocketAddress(options.host, port: options.port) {
+            address, isIPv6 -> OpaquePointer? in
             // Error log on: libmicrohttpd's messages (what it refused) go to MHDCallbacks.log.
-            var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
+            var flags =
+                MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_ERROR_LOG.rawValue
             if isIPv6 { flags |= MHD_USE_IPv6.rawValue }
             var arguments: [any CVarArg] = [
                 MHD_OPTION.CONNECTION_LIMIT.rawValue, UInt32(max(1, options.connectionLimit)),
@@ -89,10 +91,14 @@ public final class HTTPDaemon: Sendable {
                 // later, is the backstop for requests that stall.
                 MHD_OPTION.CONNECTION_TIMEOUT.rawValue, UInt32(max(1, options.connectionTimeoutSeconds) + 2),
                 MHD_OPTION.CONNECTION_MEMORY_LIMIT.rawValue, Int(max(8192, options.connectionMemoryLimit)),
-                MHD_OPTION.URI_LOG_CALLBACK.rawValue, unsafeBitCast(MHDCallbacks.uriLog, to: OpaquePointer.self), OpaquePointer(context),
-                MHD_OPTION.NOTIFY_COMPLETED.rawValue, unsafeBitCast(MHDCallbacks.completed, to: OpaquePointer.self), OpaquePointer(context),
-                MHD_OPTION.NOTIFY_CONNECTION.rawValue, unsafeBitCast(MHDCallbacks.connection, to: OpaquePointer.self), OpaquePointer(context),
-                MHD_OPTION.EXTERNAL_LOGGER.rawValue, unsafeBitCast(MHDCallbacks.log, to: OpaquePointer.self), OpaquePointer(context),
+                MHD_OPTION.URI_LOG_CALLBACK.rawValue, unsafeBitCast(MHDCallbacks.uriLog, to: OpaquePointer.self),
+                OpaquePointer(context),
+                MHD_OPTION.NOTIFY_COMPLETED.rawValue, unsafeBitCast(MHDCallbacks.completed, to: OpaquePointer.self),
+                OpaquePointer(context),
+                MHD_OPTION.NOTIFY_CONNECTION.rawValue, unsafeBitCast(MHDCallbacks.connection, to: OpaquePointer.self),
+                OpaquePointer(context),
+                MHD_OPTION.EXTERNAL_LOGGER.rawValue, unsafeBitCast(MHDCallbacks.log, to: OpaquePointer.self),
+                OpaquePointer(context),
                 MHD_OPTION.SOCK_ADDR.rawValue, OpaquePointer(address),
             ]
             if options.threads > 1 {
@@ -106,7 +112,9 @@ public final class HTTPDaemon: Sendable {
         guard let started else {
             let reason = errno == 0 ? "" : ": " + String(cString: strerror(errno))
             throw HTTPDaemonError(
-                message: "cannot listen on \(options.host) port \(options.port)\(reason) (is another server using the port? try --port 0)")
+                message:
+                    "cannot listen on \(options.host) port \(options.port)\(reason) (is another server using the port? try --port 0)"
+            )
         }
         let pointer = DaemonPointer(raw: started)
         handles.withLock { $0.daemon = pointer }
@@ -176,7 +184,8 @@ public final class HTTPDaemon: Sendable {
         {
             connectionGuard.note(.rejectedByHTTP(status: status))
         } else if text.contains("connection limit") || text.contains("limit on") {
-            connectionGuard.note(.other("connections refused: " + text.trimmingCharacters(in: .whitespacesAndNewlines).prefix(120)))
+            connectionGuard.note(
+                .other("connections refused: " + text.trimmingCharacters(in: .whitespacesAndNewlines).prefix(120)))
         }
         // Other messages are about clients going away mid-request: not refusals.
     }
@@ -246,7 +255,8 @@ public final class HTTPDaemon: Sendable {
 
     private static func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
         let created = response.body.withUnsafeBytes { buffer in
-            MHD_create_response_from_buffer(buffer.count, UnsafeMutableRawPointer(mutating: buffer.baseAddress), .RESPMEM_MUST_COPY)
+            MHD_create_response_from_buffer(
+                buffer.count, UnsafeMutableRawPointer(mutating: buffer.baseAddress), .RESPMEM_MUST_COPY)
         }
         guard let created else { return .NO }
         defer { MHD_destroy_response(created) }
@@ -271,13 +281,17 @@ public final class HTTPDaemon: Sendable {
         if inet_pton(AF_INET, text, &v4.sin_addr) == 1 {
             v4.sin_family = sa_family_t(AF_INET)
             v4.sin_port = port.bigEndian
-            return withUnsafePointer(to: &v4) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, false) } }
+            return withUnsafePointer(to: &v4) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, false) }
+            }
         }
         var v6 = sockaddr_in6()
         if inet_pton(AF_INET6, text, &v6.sin6_addr) == 1 {
             v6.sin6_family = sa_family_t(AF_INET6)
             v6.sin6_port = port.bigEndian
-            return withUnsafePointer(to: &v6) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, true) } }
+            return withUnsafePointer(to: &v6) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, true) }
+            }
         }
         throw HTTPDaemonError(message: "--host must be a numeric IPv4 or IPv6 address (or localhost), not '\(host)'")
     }
@@ -302,7 +316,8 @@ extension HTTPExchange {
 /// outlives its daemon) and, per request, the HTTPExchange (retained by `uriLog`,
 /// released by `completed`).
 private enum MHDCallbacks {
-    typealias URILogCallback = @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, OpaquePointer?) ->
+    typealias URILogCallback =
+        @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, OpaquePointer?) ->
         UnsafeMutableRawPointer?
 
     /// The request line is in: create the request's state (libmicrohttpd stores the
@@ -355,7 +370,8 @@ private enum MHDCallbacks {
     static let header: MHD_KeyValueIteratorN = { list, _, key, keySize, value, valueSize in
         guard let list, let key else { return .YES }
         let name = String(decoding: UnsafeRawBufferPointer(start: key, count: keySize), as: UTF8.self)
-        let text = value.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: valueSize), as: UTF8.self) } ?? ""
+        let text =
+            value.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: valueSize), as: UTF8.self) } ?? ""
         list.assumingMemoryBound(to: [(name: String, value: String)].self).pointee.append((name, text))
         return .YES
     }

@@ -13,7 +13,8 @@ public enum CaptureRedaction {
 
     public static func redact(_ entry: CaptureFormat.Entry) -> CaptureFormat.Entry {
         var redacted = entry
-        redacted.rawQuery = redactForm(Array(entry.rawQuery.utf8)).map { String(decoding: $0, as: UTF8.self) } ?? placeholder
+        redacted.rawQuery =
+            redactForm(Array(entry.rawQuery.utf8)).map { String(decoding: $0, as: UTF8.self) } ?? placeholder
         redacted.headers = entry.headers.map { redactHeader($0) }
         redacted.body = redactBody(entry.body)
         // Then every other copy of those keys (a Referer, a header name, another field),
@@ -62,7 +63,9 @@ public enum CaptureRedaction {
 
     static func redactBody(_ body: [UInt8]) -> [UInt8] {
         let lowered = String(decoding: body, as: UTF8.self).lowercased()
-        guard lowered.contains("apikey") || lowered.contains("api_key") || lowered.contains("api%5fkey") else { return body }
+        guard lowered.contains("apikey") || lowered.contains("api_key") || lowered.contains("api%5fkey") else {
+            return body
+        }
         let first = body.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
         if first == UInt8(ascii: "{") {
             guard let value = try? JSONParser().parse(body) else { return Array(placeholder.utf8) }

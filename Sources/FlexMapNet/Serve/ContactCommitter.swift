@@ -52,7 +52,9 @@ public final class ContactCommitter: @unchecked Sendable {
     private var lastCommit = ContinuousClock.now - .seconds(1)
 
     /// Opens its own connection to the store at `path`.
-    public init(storePath: String, capacity: Int = 16_384, maxGroup: Int = 1_024, linger: Duration = .microseconds(500)) throws {
+    public init(storePath: String, capacity: Int = 16_384, maxGroup: Int = 1_024, linger: Duration = .microseconds(500))
+        throws
+    {
         store = try Store.open(path: storePath)
         writer = try ContactWriter(store: store, dryRun: false)
         self.capacity = max(1, capacity)

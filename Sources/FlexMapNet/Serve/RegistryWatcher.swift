@@ -28,7 +28,8 @@ public final class RegistryWatcher: @unchecked Sendable {
     private var stopped = false
 
     /// Loads the first snapshot now (throws when the store cannot be read).
-    public init(storePath: String, interval: Double = 1, onEvent: @escaping @Sendable (Event) -> Void = { _ in }) throws {
+    public init(storePath: String, interval: Double = 1, onEvent: @escaping @Sendable (Event) -> Void = { _ in }) throws
+    {
         store = try Store.open(path: storePath)
         self.interval = interval
         self.onEvent = onEvent

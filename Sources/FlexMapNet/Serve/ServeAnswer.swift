@@ -23,7 +23,8 @@ public struct ServeAnswer: Sendable, Equatable {
     public static func == (lhs: ServeAnswer, rhs: ServeAnswer) -> Bool {
         lhs.status == rhs.status && lhs.outcome == rhs.outcome && lhs.reason == rhs.reason && lhs.detail == rhs.detail
             && lhs.mapId == rhs.mapId && lhs.contactId == rhs.contactId
-            && lhs.headers.map(\.name) == rhs.headers.map(\.name) && lhs.headers.map(\.value) == rhs.headers.map(\.value)
+            && lhs.headers.map(\.name) == rhs.headers.map(\.name)
+            && lhs.headers.map(\.value) == rhs.headers.map(\.value)
     }
 
     /// 201: the contact is stored (its transaction committed).
@@ -35,7 +36,9 @@ public struct ServeAnswer: Sendable, Equatable {
 
     /// Any reason a request did not create a contact, with the status `Reason.httpStatus` gives.
     public static func problem(_ reason: Reason, detail: String, mapId: String? = nil) -> ServeAnswer {
-        ServeAnswer(status: reason.httpStatus, outcome: reason.kind.rawValue, reason: reason.rawValue, detail: detail, mapId: mapId)
+        ServeAnswer(
+            status: reason.httpStatus, outcome: reason.kind.rawValue, reason: reason.rawValue, detail: detail,
+            mapId: mapId)
     }
 
     /// 404: not the webhook path.

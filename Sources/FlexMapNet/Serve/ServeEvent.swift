@@ -14,8 +14,10 @@ public enum ServeEvent: Sendable {
 
     /// `refused` as one log line: "refused: 600 × connections closed without a complete request head …".
     public static func refusalLine(_ counts: [HTTPRefusal: Int]) -> String {
-        let parts = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.description < $1.key.description }
-            .map { "\($0.value) × \($0.key)" }
+        let parts = counts.sorted {
+            $0.value != $1.value ? $0.value > $1.value : $0.key.description < $1.key.description
+        }
+        .map { "\($0.value) × \($0.key)" }
         return "refused: " + parts.joined(separator: " · ")
     }
 }
@@ -36,11 +38,14 @@ public struct ServeLogEntry: Sendable, Equatable {
     /// `2026-12-04T20:00:00.123Z POST /api/contacts/flex 201 created - map_… 1.42ms`
     public var line: String {
         let duration = String(format: "%.2fms", milliseconds)
-        return "\(Timestamp.iso8601(receivedAt)) \(method) \(path) \(status) \(outcome) \(reason ?? "-") \(mapId ?? "-") \(duration)"
+        return
+            "\(Timestamp.iso8601(receivedAt)) \(method) \(path) \(status) \(outcome) \(reason ?? "-") \(mapId ?? "-") \(duration)"
     }
 
     static func clean(_ text: Substring, limit: Int) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.prefix(limit).map { $0.value < 0x21 || $0.value == 0x7F ? "?" : $0 }))
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.prefix(limit).map { $0.value < 0x21 || $0.value == 0x7F ? "?" : $0 }))
     }
 
     /// A request path as answers and logs show it: cleaned, and with anything that looks

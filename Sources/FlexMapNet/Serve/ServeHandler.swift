@@ -22,7 +22,8 @@ final class ServeHandler: HTTPRequestHandler {
     static let healthPath = "/healthz"
 
     init(
-        configuration: ServeConfiguration, committer: ContactCommitter, registry: RegistryWatcher, capture: CaptureWriter?,
+        configuration: ServeConfiguration, committer: ContactCommitter, registry: RegistryWatcher,
+        capture: CaptureWriter?,
         statistics: ServeStatistics, events: @escaping @Sendable (ServeEvent) -> Void
     ) {
         self.configuration = configuration
@@ -65,14 +66,17 @@ final class ServeHandler: HTTPRequestHandler {
     }
 
     func requestComplete(_ exchange: HTTPExchange) -> HTTPReply {
-        let request = WebhookRequest(method: exchange.method, target: exchange.target, headers: exchange.headers, body: exchange.body)
+        let request = WebhookRequest(
+            method: exchange.method, target: exchange.target, headers: exchange.headers, body: exchange.body)
         if request.path == Self.healthPath {
             if request.method == "GET" || request.method == "HEAD" {
                 statistics.record(status: 200)
                 log(exchange, status: 200, outcome: "ok", reason: nil, mapId: nil)
-                return .now(draining.load(ordering: .relaxed) ? ServeAnswer.healthy.closingConnection() : ServeAnswer.healthy)
+                return .now(
+                    draining.load(ordering: .relaxed) ? ServeAnswer.healthy.closingConnection() : ServeAnswer.healthy)
             }
-            return .now(finish(exchange, .methodNotAllowed(method: request.method, path: request.path, allow: "GET, HEAD")))
+            return .now(
+                finish(exchange, .methodNotAllowed(method: request.method, path: request.path, allow: "GET, HEAD")))
         }
         record(exchange)
         guard request.path == WebhookRequest.flexPath else {
@@ -84,7 +88,8 @@ final class ServeHandler: HTTPRequestHandler {
         if exchange.bodyBytesDropped > 0 {
             return .now(finish(exchange, .tooLarge(limit: configuration.maxBodyBytes)))
         }
-        let outcome = WebhookProcessor(directory: KeyUseRecordingDirectory(registry.snapshot, log: committer.keyUse)).process(request)
+        let outcome = WebhookProcessor(directory: KeyUseRecordingDirectory(registry.snapshot, log: committer.keyUse))
+            .process(request)
         switch outcome.mapped {
         case .problem(let reason, let detail):
             return .now(finish(exchange, .problem(reason, detail: detail, mapId: outcome.mapId)))
@@ -95,13 +100,16 @@ final class ServeHandler: HTTPRequestHandler {
                 switch result {
                 case .created(let id): answer = .created(mapId: mapId, contactId: id)
                 case .duplicate: answer = .problem(.duplicate, detail: Reason.duplicate.explanation, mapId: mapId)
-                case .updated: answer = .problem(.duplicateUpdated, detail: Reason.duplicateUpdated.explanation, mapId: mapId)
+                case .updated:
+                    answer = .problem(.duplicateUpdated, detail: Reason.duplicateUpdated.explanation, mapId: mapId)
                 case .failed: answer = .storeFailed(mapId: mapId)
                 }
                 exchange.answer(finish(exchange, answer))
             }
             if queued { return .later }
-            let why = draining.load(ordering: .relaxed) ? "the server is stopping" : "the store writer is busy (its queue is full)"
+            let why =
+                draining.load(ordering: .relaxed)
+                ? "the server is stopping" : "the store writer is busy (its queue is full)"
             return .now(finish(exchange, .unavailable(why)))
         }
     }
@@ -127,7 +135,8 @@ final class ServeHandler: HTTPRequestHandler {
         events(
             .request(
                 ServeLogEntry(
-                    receivedAt: exchange.receivedAt, method: ServeLogEntry.shown(path: Substring(exchange.method), limit: 16),
+                    receivedAt: exchange.receivedAt,
+                    method: ServeLogEntry.shown(path: Substring(exchange.method), limit: 16),
                     path: ServeLogEntry.shown(path: exchange.rawPath), status: status, outcome: outcome, reason: reason,
                     mapId: mapId, milliseconds: Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15)))
     }

@@ -27,9 +27,12 @@ public final class WebhookServer: Sendable {
     }
 
     /// Opens the store (it must exist: `flexmap init`), loads the registry and listens.
-    public init(_ configuration: ServeConfiguration, events: @escaping @Sendable (ServeEvent) -> Void = { _ in }) throws {
+    public init(_ configuration: ServeConfiguration, events: @escaping @Sendable (ServeEvent) -> Void = { _ in }) throws
+    {
         self.configuration = configuration
-        registry = try RegistryWatcher(storePath: configuration.storePath, interval: configuration.registryReloadSeconds) {
+        registry = try RegistryWatcher(
+            storePath: configuration.storePath, interval: configuration.registryReloadSeconds
+        ) {
             switch $0 {
             case .reloaded(let count): events(.registryReloaded(mappings: count))
             case .failed(let message): events(.registryFailed(message))

@@ -16,7 +16,9 @@ struct OptionSpec: Sendable {
         OptionSpec(name: name, short: short, kind: .flag, help: help)
     }
 
-    static func value(_ name: String, _ placeholder: String, short: Character? = nil, repeatable: Bool = false, _ help: String)
+    static func value(
+        _ name: String, _ placeholder: String, short: Character? = nil, repeatable: Bool = false, _ help: String
+    )
         -> OptionSpec
     {
         OptionSpec(name: name, short: short, kind: .value(placeholder: placeholder, repeatable: repeatable), help: help)
@@ -93,7 +95,9 @@ struct ParsedArguments {
                 if let inlineValue {
                     value = inlineValue
                 } else {
-                    guard index < words.count else { throw UsageError("--\(name) needs a value: --\(name) \(placeholder)") }
+                    guard index < words.count else {
+                        throw UsageError("--\(name) needs a value: --\(name) \(placeholder)")
+                    }
                     value = words[index]
                     index += 1
                 }

@@ -1,31 +1,33 @@
-import Foundation
 import FlexMapCore
 import FlexMapIO
+import Foundation
 
 /// The `flexmap` front end: finds the command, parses, runs, and turns errors into
 /// messages and exit codes. Library code never prints or exits; this does.
 enum CommandLineTool {
     static let version = "0.1.0"
 
-    static var commands: [any Command.Type] {[
-        InitCommand.self,
-        ImportCommand.self,
-        OrgCreateCommand.self,
-        OrgListCommand.self,
-        KeyCreateCommand.self,
-        KeyListCommand.self,
-        KeyRevokeCommand.self,
-        MappingCreateCommand.self,
-        MappingListCommand.self,
-        MappingShowCommand.self,
-        MappingActivateCommand.self,
-        MappingDeactivateCommand.self,
-        MappingUpdateCommand.self,
-        MappingExportCommand.self,
-        MappingDeleteCommand.self,
-        ServeCommand.self,
-        ReplayCommand.self,
-    ]}
+    static var commands: [any Command.Type] {
+        [
+            InitCommand.self,
+            ImportCommand.self,
+            OrgCreateCommand.self,
+            OrgListCommand.self,
+            KeyCreateCommand.self,
+            KeyListCommand.self,
+            KeyRevokeCommand.self,
+            MappingCreateCommand.self,
+            MappingListCommand.self,
+            MappingShowCommand.self,
+            MappingActivateCommand.self,
+            MappingDeactivateCommand.self,
+            MappingUpdateCommand.self,
+            MappingExportCommand.self,
+            MappingDeleteCommand.self,
+            ServeCommand.self,
+            ReplayCommand.self,
+        ]
+    }
 
     /// Exit codes, as DESIGN.md fixes them.
     enum ExitCode {

@@ -1,5 +1,5 @@
-import Foundation
 import FlexMapIO
+import Foundation
 
 /// A one-line progress display on a terminal's stderr: rows, rows/s, percent, ETA.
 final class ProgressLine {

@@ -1,6 +1,6 @@
 import Dispatch
-import Foundation
 import FlexMapIO
+import Foundation
 
 /// Turns SIGINT / SIGTERM into a cancellation request; a second signal exits at once.
 final class SignalTrap: @unchecked Sendable {

@@ -7,7 +7,9 @@ enum SummaryText {
         var lines: [String] = []
         let title = summary.dryRun ? "DRY RUN (nothing stored)" : (summary.resumed ? "import (resumed)" : "import")
         if summary.mappingId == ImportTarget.perRequest {
-            lines.append("flexmap \(title): \(summary.input) (\(summary.format)) → the organisation and mapping each request names")
+            lines.append(
+                "flexmap \(title): \(summary.input) (\(summary.format)) → the organisation and mapping each request names"
+            )
         } else {
             lines.append("flexmap \(title): \(summary.input) → mapping '\(summary.mappingName)', org \(summary.orgId)")
         }
@@ -23,7 +25,8 @@ enum SummaryText {
                 let reasons = summary.reasons.filter { $0.key.kind == kind && $0.value > 0 }
                     .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue }
                 if !reasons.isEmpty {
-                    line += "   " + reasons.map { "\($0.key.rawValue) \(Format.count($0.value))" }.joined(separator: " · ")
+                    line +=
+                        "   " + reasons.map { "\($0.key.rawValue) \(Format.count($0.value))" }.joined(separator: " · ")
                 }
             }
             return line
@@ -33,8 +36,11 @@ enum SummaryText {
         lines.append(row("skipped", summary.skipped, .skipped))
         lines.append(row("invalid phone", summary.invalidPhone, .invalidPhone))
         lines.append(row("rejected", summary.rejected, .rejected))
-        var facts = "  \(Format.count(Int(summary.rowsPerSecond))) rows/s · \(Format.seconds(summary.durationSeconds)) · \(summary.workers) worker\(summary.workers == 1 ? "" : "s")"
-        if summary.blankLines > 0 { facts += " · \(Format.count(summary.blankLines)) blank line\(summary.blankLines == 1 ? "" : "s") ignored" }
+        var facts =
+            "  \(Format.count(Int(summary.rowsPerSecond))) rows/s · \(Format.seconds(summary.durationSeconds)) · \(summary.workers) worker\(summary.workers == 1 ? "" : "s")"
+        if summary.blankLines > 0 {
+            facts += " · \(Format.count(summary.blankLines)) blank line\(summary.blankLines == 1 ? "" : "s") ignored"
+        }
         lines.append(facts)
         lines.append("Report: \(reportDirectory)/report.html")
         return lines.joined(separator: "\n")
@@ -45,9 +51,10 @@ enum SummaryText {
 /// it was interrupted and where the report is.
 enum SummaryJSON {
     static func line(_ summary: RunSummary, reportDirectory: String, interrupted: Bool) -> String {
-        let members = summary.jsonMembers + [
-            ("interrupted", JSONValue.bool(interrupted)), ("reportDirectory", .string(reportDirectory)),
-        ]
+        let members =
+            summary.jsonMembers + [
+                ("interrupted", JSONValue.bool(interrupted)), ("reportDirectory", .string(reportDirectory)),
+            ]
         return JSONText.encode(.object(JSONObject(members)))
     }
 }

@@ -19,9 +19,10 @@ enum WebhookInstructions {
         let endpoint = trimmedBase(base) + path
         let body = JSONText.encode(.object(sampleBody(stored.mapping)))
         var withCredentials = sampleBody(stored.mapping)
-        withCredentials.members.insert(contentsOf: [
-            ("orgId", .string(stored.orgId)), ("apiKey", .string(keyPlaceholder)), ("mapId", .string(stored.id)),
-        ], at: 0)
+        withCredentials.members.insert(
+            contentsOf: [
+                ("orgId", .string(stored.orgId)), ("apiKey", .string(keyPlaceholder)), ("mapId", .string(stored.id)),
+            ], at: 0)
         let bodyWithCredentials = JSONText.encode(.object(withCredentials))
         return """
             Webhook URL: \(url(base: base, mapId: stored.id))

@@ -43,7 +43,8 @@ extension ImportCommand {
     /// What authenticates and maps captured requests: the store's registry, with the
     /// overrides the flags ask for, checked before anything is read.
     /// The keys that authenticate requests are noted in `keyUse`.
-    func processor(store: Store, mapId: String?, keyUse: KeyUseLog, context: CommandContext) throws -> WebhookProcessor {
+    func processor(store: Store, mapId: String?, keyUse: KeyUseLog, context: CommandContext) throws -> WebhookProcessor
+    {
         let directory = try RegistrySnapshot.load(from: store)
         var override: [CredentialResolver.Field: String] = [:]
         if let mapId {

@@ -1,6 +1,6 @@
-import Foundation
 import FlexMapCore
 import FlexMapIO
+import Foundation
 
 struct ImportCommand: Command {
     static let name = "import"
@@ -9,13 +9,15 @@ struct ImportCommand: Command {
         "import --input FILE|- (--map ID | --mapping M.json) [--format csv|ndjson|har|gor|capture] [--auth-override ORG:KEY] [--dry-run] [--workers N] [--report DIR] [--resume] [--json]"
     static let options: [OptionSpec] = [
         .value("input", "FILE", short: "i", "The export to read; - reads standard input."),
-        .value("map", "ID", "A stored mapping (map_…) to run, as its webhook would; with captures, every request's mapId."),
+        .value(
+            "map", "ID", "A stored mapping (map_…) to run, as its webhook would; with captures, every request's mapId."),
         .value("mapping", "M.json", short: "m", "A mapping file to run."),
         .value("org", "ORG", "With --mapping: the organisation contacts belong to (default: 'default')."),
         .value("format", "FORMAT", "csv, ndjson, har, gor or capture (default: from the file name)."),
         .value(
             "auth-override", "ORG:KEY",
-            "Captures only: authenticate every request as ORG with KEY (traffic captured elsewhere); ORG alone takes the key from $FLEXMAP_AUTH_KEY."),
+            "Captures only: authenticate every request as ORG with KEY (traffic captured elsewhere); ORG alone takes the key from $FLEXMAP_AUTH_KEY."
+        ),
         .value("delimiter", "CHAR", "CSV delimiter: , ; tab or | (default: a sep= line, else guessed)."),
         .flag("dry-run", short: "n", "Check everything and write the report, but store nothing."),
         .value("workers", "N", "Threads that map and validate (default: the number of cores)."),
@@ -73,11 +75,14 @@ struct ImportCommand: Command {
         if let word = parsed.positionals.first {
             // `--auth-override ORG KEY` (a space for the colon) must not echo the key.
             guard !word.hasPrefix("fmk_") else {
-                throw UsageError("unexpected argument (an API key, not shown); --auth-override takes ORG:KEY as one word")
+                throw UsageError(
+                    "unexpected argument (an API key, not shown); --auth-override takes ORG:KEY as one word")
             }
             throw UsageError("unexpected argument '\(word)'; give the file with --input")
         }
-        guard let input = parsed.value("input") else { throw UsageError("missing --input FILE (or - for standard input)") }
+        guard let input = parsed.value("input") else {
+            throw UsageError("missing --input FILE (or - for standard input)")
+        }
         self.input = input
         let map = parsed.value("map")
         let mappingFile = parsed.value("mapping")
@@ -86,7 +91,8 @@ struct ImportCommand: Command {
         if let name = parsed.value("format") {
             guard let format = InputFormat(rawValue: name) else {
                 throw UsageError(
-                    "unknown format '\(name)'; use one of \(InputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+                    "unknown format '\(name)'; use one of \(InputFormat.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             self.format = format
         } else if input == "-" {
@@ -100,7 +106,8 @@ struct ImportCommand: Command {
             format = .har
         } else if input.lowercased().hasSuffix(".json") {
             throw UsageError(
-                "\(input): a .json file is one document; give one record per line (NDJSON, e.g. `jq -c '.[]' \(input) > records.ndjson`) or say --format ndjson if it already is")
+                "\(input): a .json file is one document; give one record per line (NDJSON, e.g. `jq -c '.[]' \(input) > records.ndjson`) or say --format ndjson if it already is"
+            )
         } else {
             throw UsageError(
                 "cannot tell the format of '\(input)' from its name; add --format csv, ndjson, har, gor or capture")
@@ -126,7 +133,8 @@ struct ImportCommand: Command {
                 throw UsageError("--auth-override applies to captured requests (--format har, gor or capture)")
             }
             guard case .requests = mappingSource else {
-                throw UsageError("--auth-override does not go with --mapping, which maps the bodies without authenticating them")
+                throw UsageError(
+                    "--auth-override does not go with --mapping, which maps the bodies without authenticating them")
             }
             authOverride = try AuthOverride(text)
         } else {
@@ -152,7 +160,9 @@ struct ImportCommand: Command {
         batchSize = try parsed.int("batch-size", range: 1...1_000_000) ?? 2000
         report = parsed.value("report")
         resume = parsed.flag("resume")
-        if resume && dryRun { throw UsageError("--resume and --dry-run do not go together: a dry run stores nothing to resume") }
+        if resume && dryRun {
+            throw UsageError("--resume and --dry-run do not go together: a dry run stores nothing to resume")
+        }
         if resume && input == "-" { throw UsageError("--resume needs a file: standard input cannot be read again") }
         failOnInvalid = parsed.flag("fail-on-invalid")
         json = parsed.flag("json")
@@ -168,7 +178,8 @@ struct ImportCommand: Command {
         case .stored(let id):
             let stored = try Registry(store: store).requireMapping(id: id)
             request = ImportRequest(
-                input: input, format: format, readerOptions: readerOptions, mapping: stored.mapping, orgId: stored.orgId,
+                input: input, format: format, readerOptions: readerOptions, mapping: stored.mapping,
+                orgId: stored.orgId,
                 mappingId: stored.id, dryRun: dryRun, workers: workers, batchSize: batchSize, reportDirectory: report,
                 resume: resume)
         case .file(let file):
@@ -193,9 +204,11 @@ struct ImportCommand: Command {
 
         if format == .ndjson, !formatGiven, !quiet, input != "-", InputFormat.looksLikeCapture(path: input) {
             console.err(
-                "flexmap: note: \(input) holds captured requests (serve --capture lines) but is read as records; add --format capture to import them as requests")
+                "flexmap: note: \(input) holds captured requests (serve --capture lines) but is read as records; add --format capture to import them as requests"
+            )
         }
-        let trap = SignalTrap(console: console, message: "flexmap: stopping after the current batch (Ctrl-C again to quit at once)")
+        let trap = SignalTrap(
+            console: console, message: "flexmap: stopping after the current batch (Ctrl-C again to quit at once)")
         let progress = ProgressLine(console: console, enabled: !quiet)
         let result: ImportResult
         do {
@@ -210,13 +223,17 @@ struct ImportCommand: Command {
         if !dryRun { try store.database.transaction { try Registry(store: store).recordKeyUse(ids: keyUse.drain()) } }
 
         if json {
-            console.out(SummaryJSON.line(result.summary, reportDirectory: result.reportDirectory, interrupted: result.interrupted))
+            console.out(
+                SummaryJSON.line(
+                    result.summary, reportDirectory: result.reportDirectory, interrupted: result.interrupted))
         } else if !quiet {
             console.out(SummaryText.render(result.summary, reportDirectory: result.reportDirectory))
         }
         if result.interrupted {
             // The same command again, with the key of --auth-override left for the user to give.
-            var flags = [mappingSource.flag, formatGiven ? "--format \(format.rawValue)" : "", authOverride?.flag ?? ""]
+            var flags = [
+                mappingSource.flag, formatGiven ? "--format \(format.rawValue)" : "", authOverride?.flag ?? "",
+            ]
             flags = flags.filter { !$0.isEmpty }
             console.err(
                 "flexmap: stopped after \(Format.count(result.summary.total)) rows; everything counted is committed. Continue with:\n  flexmap import --input \(input) \(flags.joined(separator: " ")) --resume"

@@ -25,10 +25,12 @@ struct InitCommand: Command {
         let version = try store.schemaVersion()
         if json {
             context.console.out(
-                "{\"db\":\(JSONQuote.quote(context.databasePath)),\"schemaVersion\":\(version),\"defaultOrgId\":\"default\"}")
+                "{\"db\":\(JSONQuote.quote(context.databasePath)),\"schemaVersion\":\(version),\"defaultOrgId\":\"default\"}"
+            )
         } else {
             context.console.out("Store ready: \(context.databasePath) (schema version \(version))")
-            context.console.out("Next: flexmap import --input EXPORT.csv --mapping MAPPING.json --db \(context.databasePath)")
+            context.console.out(
+                "Next: flexmap import --input EXPORT.csv --mapping MAPPING.json --db \(context.databasePath)")
         }
         return CommandLineTool.ExitCode.success
     }

@@ -25,10 +25,15 @@ struct KeyCreateCommand: Command {
         if json {
             context.console.out(
                 JSONText.encode(
-                    .object(JSONObject([("keyId", .string(key.id)), ("apiKey", .string(key.apiKey)), ("orgId", .string(key.orgId))]))))
+                    .object(
+                        JSONObject([
+                            ("keyId", .string(key.id)), ("apiKey", .string(key.apiKey)), ("orgId", .string(key.orgId)),
+                        ]))))
         } else {
             context.console.out(key.apiKey)
-            context.console.out("Key \(key.id) for \(key.orgId). Copy the key now: flexmap stores only its hash and cannot show it again.")
+            context.console.out(
+                "Key \(key.id) for \(key.orgId). Copy the key now: flexmap stores only its hash and cannot show it again."
+            )
         }
         return CommandLineTool.ExitCode.success
     }
@@ -59,18 +64,23 @@ struct KeyListCommand: Command {
             let items = keys.map { key in
                 JSONValue.object(
                     JSONObject([
-                        ("keyId", .string(key.id)), ("prefix", .string(key.prefix)), ("createdAt", .string(key.createdAt)),
+                        ("keyId", .string(key.id)), ("prefix", .string(key.prefix)),
+                        ("createdAt", .string(key.createdAt)),
                         ("lastUsedAt", key.lastUsedAt.map(JSONValue.string) ?? .null),
                         ("revokedAt", key.revokedAt.map(JSONValue.string) ?? .null),
                     ]))
             }
-            context.console.out(JSONText.encode(.object(JSONObject([("orgId", .string(org)), ("keys", .array(items))]))))
+            context.console.out(
+                JSONText.encode(.object(JSONObject([("orgId", .string(org)), ("keys", .array(items))]))))
         } else {
             context.console.out(
                 TextTable.render(
                     ["KEY ID", "PREFIX", "STATUS", "CREATED", "LAST USED"],
                     keys.map {
-                        [$0.id, $0.prefix + "…", $0.revokedAt == nil ? "active" : "revoked \($0.revokedAt!)", $0.createdAt, $0.lastUsedAt ?? "never"]
+                        [
+                            $0.id, $0.prefix + "…", $0.revokedAt == nil ? "active" : "revoked \($0.revokedAt!)",
+                            $0.createdAt, $0.lastUsedAt ?? "never",
+                        ]
                     }))
         }
         return CommandLineTool.ExitCode.success
@@ -89,7 +99,8 @@ struct KeyRevokeCommand: Command {
     init(_ parsed: ParsedArguments) throws(UsageError) {
         guard parsed.positionals.count == 1 else { throw UsageError("give one KEY_ID") }
         if parsed.positionals[0].hasPrefix("fmk_") {
-            throw UsageError("give the key's id (key_…), not the key itself; `flexmap key list --org ORG` shows the ids")
+            throw UsageError(
+                "give the key's id (key_…), not the key itself; `flexmap key list --org ORG` shows the ids")
         }
         id = parsed.positionals[0]
     }

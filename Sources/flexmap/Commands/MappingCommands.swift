@@ -1,6 +1,6 @@
-import Foundation
 import FlexMapCore
 import FlexMapIO
+import Foundation
 
 /// Options and output shared by the mapping commands.
 enum MappingOutput {
@@ -24,7 +24,9 @@ enum MappingOutput {
     }
 
     static func oneId(_ parsed: ParsedArguments) throws(UsageError) -> String {
-        guard parsed.positionals.count == 1 else { throw UsageError("give one mapping ID (map_…); `flexmap mapping list` shows them") }
+        guard parsed.positionals.count == 1 else {
+            throw UsageError("give one mapping ID (map_…); `flexmap mapping list` shows them")
+        }
         return parsed.positionals[0]
     }
 }
@@ -46,7 +48,9 @@ struct MappingCreateCommand: Command {
     let json: Bool
 
     init(_ parsed: ParsedArguments) throws(UsageError) {
-        guard parsed.positionals.isEmpty else { throw UsageError("unexpected argument '\(parsed.positionals[0])'; give the file with --file") }
+        guard parsed.positionals.isEmpty else {
+            throw UsageError("unexpected argument '\(parsed.positionals[0])'; give the file with --file")
+        }
         guard let org = parsed.value("org") else { throw UsageError("missing --org ORG") }
         guard let file = parsed.value("file") else { throw UsageError("missing --file M.json") }
         self.org = org
@@ -122,7 +126,9 @@ struct MappingListCommand: Command {
         let mappings = try registry.mappings(org: org)
         if json {
             context.console.out(
-                JSONText.encode(.object(JSONObject([("mappings", .array(mappings.map { MappingOutput.json($0, baseURL: baseURL) }))]))))
+                JSONText.encode(
+                    .object(
+                        JSONObject([("mappings", .array(mappings.map { MappingOutput.json($0, baseURL: baseURL) }))]))))
         } else if mappings.isEmpty {
             context.console.out("No mappings. Create one with: flexmap mapping create --org ORG --file M.json")
         } else {
@@ -130,8 +136,11 @@ struct MappingListCommand: Command {
                 TextTable.render(
                     ["NAME", "STATUS", "MAP ID", "ORG", "CONTACTS", "WEBHOOK URL"],
                     mappings.map {
-                        [$0.mapping.name, $0.mapping.active ? "active" : "inactive", $0.id, $0.orgId, Format.count($0.contactCount),
-                         WebhookInstructions.url(base: baseURL, mapId: $0.id)]
+                        [
+                            $0.mapping.name, $0.mapping.active ? "active" : "inactive", $0.id, $0.orgId,
+                            Format.count($0.contactCount),
+                            WebhookInstructions.url(base: baseURL, mapId: $0.id),
+                        ]
                     }))
         }
         return CommandLineTool.ExitCode.success
@@ -257,7 +266,8 @@ struct MappingDeleteCommand: Command {
             )
         }
         try registry.deleteMapping(id: id)
-        context.console.out("Deleted \(id) ('\(stored.mapping.name)'); its \(Format.count(stored.contactCount)) contacts stay.")
+        context.console.out(
+            "Deleted \(id) ('\(stored.mapping.name)'); its \(Format.count(stored.contactCount)) contacts stay.")
         return CommandLineTool.ExitCode.success
     }
 }

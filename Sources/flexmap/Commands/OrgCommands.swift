@@ -20,7 +20,8 @@ struct OrgCreateCommand: Command {
     func run(_ context: CommandContext) throws -> Int32 {
         let org = try Registry(store: try Store.open(path: context.databasePath)).createOrganisation(name: name)
         if json {
-            context.console.out(JSONText.encode(.object(JSONObject([("orgId", .string(org.id)), ("name", .string(org.name))]))))
+            context.console.out(
+                JSONText.encode(.object(JSONObject([("orgId", .string(org.id)), ("name", .string(org.name))]))))
         } else {
             context.console.out(org.id)
             context.console.out("Created organisation '\(org.name)'. Next: flexmap key create --org \(org.id)")
@@ -46,11 +47,15 @@ struct OrgListCommand: Command {
         let orgs = try Registry(store: try Store.open(path: context.databasePath)).organisations()
         if json {
             let items = orgs.map {
-                JSONValue.object(JSONObject([("orgId", .string($0.id)), ("name", .string($0.name)), ("createdAt", .string($0.createdAt))]))
+                JSONValue.object(
+                    JSONObject([
+                        ("orgId", .string($0.id)), ("name", .string($0.name)), ("createdAt", .string($0.createdAt)),
+                    ]))
             }
             context.console.out(JSONText.encode(.object(JSONObject([("organisations", .array(items))]))))
         } else {
-            context.console.out(TextTable.render(["ORG ID", "NAME", "CREATED"], orgs.map { [$0.id, $0.name, $0.createdAt] }))
+            context.console.out(
+                TextTable.render(["ORG ID", "NAME", "CREATED"], orgs.map { [$0.id, $0.name, $0.createdAt] }))
         }
         return CommandLineTool.ExitCode.success
     }

@@ -14,8 +14,12 @@ struct ServeCommand: Command {
         .value("threads", "N", "HTTP worker threads, each with its own epoll loop (default: the number of cores)."),
         .value("max-body", "BYTES", "Answer 413 to larger bodies; K and M suffixes work (default: 1M)."),
         .value("max-connections", "N", "Open connections at most; near it, idle ones are closed first (default: 512)."),
-        .value("timeout", "SECONDS", "Close a connection that sends no complete request this long after opening or its last answer (default: 10)."),
-        .value("request-timeout", "SECONDS", "Drop a request whose body is still arriving after this long (default: 30)."),
+        .value(
+            "timeout", "SECONDS",
+            "Close a connection that sends no complete request this long after opening or its last answer (default: 10)."
+        ),
+        .value(
+            "request-timeout", "SECONDS", "Drop a request whose body is still arriving after this long (default: 30)."),
         .value("capture", "FILE", "Append every request to FILE, one NDJSON line each (import and replay read it)."),
         .flag("capture-redact", "In the capture, replace API keys and Authorization/Cookie values with REDACTED."),
         .flag("log", "Print a line per request on stderr (method, path, status, reason, mapId, time; never a key)."),
@@ -54,7 +58,8 @@ struct ServeCommand: Command {
         let connections = try parsed.int("max-connections", range: 1...100_000) ?? 512
         let timeout = try parsed.int("timeout", range: 1...3600) ?? 10
         http = HTTPDaemonOptions(
-            host: parsed.value("host") ?? "127.0.0.1", port: UInt16(port), threads: threads, connectionLimit: connections,
+            host: parsed.value("host") ?? "127.0.0.1", port: UInt16(port), threads: threads,
+            connectionLimit: connections,
             connectionTimeoutSeconds: timeout)
         maxBody = try Self.bytes(parsed.value("max-body")) ?? (1 << 20)
         requestTimeout = try parsed.double("request-timeout") ?? 30
@@ -70,7 +75,11 @@ struct ServeCommand: Command {
         guard let text else { return nil }
         var digits = Substring(text.uppercased())
         var unit = 1
-        if digits.hasSuffix("IB") { digits = digits.dropLast(2) } else if digits.hasSuffix("B") { digits = digits.dropLast() }
+        if digits.hasSuffix("IB") {
+            digits = digits.dropLast(2)
+        } else if digits.hasSuffix("B") {
+            digits = digits.dropLast()
+        }
         if digits.hasSuffix("K") {
             unit = 1 << 10
             digits = digits.dropLast()
@@ -93,14 +102,19 @@ struct ServeCommand: Command {
         let server = try WebhookServer(configuration) { event in
             switch event {
             case .request(let entry): console.err(entry.line)
-            case .registryReloaded(let count): if log { console.err("flexmap serve: registry reloaded (\(count) mappings)") }
-            case .registryFailed(let message): console.err("flexmap serve: could not reload keys and mappings, keeping the last ones: \(message)")
-            case .refused(let counts): console.err("\(Timestamp.iso8601(Date())) flexmap serve: " + ServeEvent.refusalLine(counts))
+            case .registryReloaded(let count):
+                if log { console.err("flexmap serve: registry reloaded (\(count) mappings)") }
+            case .registryFailed(let message):
+                console.err("flexmap serve: could not reload keys and mappings, keeping the last ones: \(message)")
+            case .refused(let counts):
+                console.err("\(Timestamp.iso8601(Date())) flexmap serve: " + ServeEvent.refusalLine(counts))
             }
         }
         let trap = SignalTrap(
             console: console,
-            message: "flexmap serve: stopping: answering and committing the requests in flight (Ctrl-C again to quit at once)")
+            message:
+                "flexmap serve: stopping: answering and committing the requests in flight (Ctrl-C again to quit at once)"
+        )
         console.out("Listening on \(server.url)")
         console.err("POST \(server.url)\(WebhookRequest.flexPath) into \(context.databasePath); Ctrl-C stops.")
         while !trap.flag.isCancelled { Thread.sleep(forTimeInterval: 0.05) }
@@ -113,7 +127,8 @@ struct ServeCommand: Command {
             "Stopped: \(Format.count(summary.statistics.answered)) requests answered"
                 + (counts.isEmpty ? "" : " (\(counts))")
                 + "; \(Format.count(summary.statistics.unanswered)) ended without an answer; "
-                + "\(Format.count(summary.writer.contacts)) contacts written in \(Format.count(summary.writer.transactions)) transactions.")
+                + "\(Format.count(summary.writer.contacts)) contacts written in \(Format.count(summary.writer.transactions)) transactions."
+        )
         if let capture {
             console.out("Capture: \(Format.count(summary.captureLines)) requests appended to \(capture)")
         }
