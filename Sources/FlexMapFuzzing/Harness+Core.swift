@@ -126,7 +126,7 @@ extension Harness {
                 rawQuery: String(decoding: query, as: UTF8.self),
                 headers: headers, body: body))
         // What `serve --capture-redact` writes (FlexMapNet's own redaction).
-        let served = FlexMapNet.CaptureRedaction.redact(
+        let served = FlexMapNet.ServeCaptureRedaction.redact(
             CaptureFormat.Entry(
                 timestamp: "", method: "POST", path: WebhookRequest.flexPath,
                 rawQuery: String(decoding: query, as: UTF8.self), headers: headers, body: body))

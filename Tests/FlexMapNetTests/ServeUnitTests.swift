@@ -36,7 +36,7 @@ import Testing
             ],
             body: Array(
                 #"{"apiKey":"secret","nested":{"api_key":"secret"},"list":[{"apikey":"secret"}],"phone":"+1"}"#.utf8))
-        let redacted = CaptureRedaction.redact(entry)
+        let redacted = ServeCaptureRedaction.redact(entry)
         #expect(redacted.rawQuery == "mapId=m&API_KEY=REDACTED&x=%20y")
         #expect(redacted.headers.map(\.value) == ["REDACTED", "Bearer REDACTED", "REDACTED", "org"])
         let body = String(decoding: redacted.body, as: UTF8.self)
@@ -44,12 +44,12 @@ import Testing
         #expect(body.contains(#""phone":"+1""#))
         // Untouched when there is nothing to hide, byte for byte.
         let plain = Array(#"{ "phone" : "+1" }"#.utf8)
-        #expect(CaptureRedaction.redactBody(plain) == plain)
+        #expect(ServeCaptureRedaction.redactBody(plain) == plain)
         #expect(
-            String(decoding: CaptureRedaction.redactBody(Array("a=1&apikey=s3&b=2".utf8)), as: UTF8.self)
+            String(decoding: ServeCaptureRedaction.redactBody(Array("a=1&apikey=s3&b=2".utf8)), as: UTF8.self)
                 == "a=1&apikey=REDACTED&b=2")
         // Neither JSON nor a form but naming a key: hidden as a whole.
-        #expect(CaptureRedaction.redactBody(Array(#"{"apiKey":"s3""#.utf8)) == Array("REDACTED".utf8))
+        #expect(ServeCaptureRedaction.redactBody(Array(#"{"apiKey":"s3""#.utf8)) == Array("REDACTED".utf8))
     }
 
     @Test func theWriterCommitsInGroupsAndAnswersAfterCommit() throws {

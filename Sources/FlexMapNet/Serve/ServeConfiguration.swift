@@ -12,7 +12,7 @@ public struct ServeConfiguration: Sendable {
     public var requestTimeoutSeconds: Double
     /// Append every request to this file (CaptureFormat NDJSON), `/healthz` excepted.
     public var capturePath: String?
-    /// Hide API keys (and Authorization / Cookie values) in the capture: CaptureRedaction.
+    /// Hide API keys (and Authorization / Cookie values) in the capture: ServeCaptureRedaction.
     public var captureRedact: Bool
     /// Emit a `ServeEvent.request` per request.
     public var logRequests: Bool

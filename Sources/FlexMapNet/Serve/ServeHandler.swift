@@ -147,7 +147,7 @@ final class ServeHandler: HTTPRequestHandler {
         var entry = CaptureFormat.Entry(
             timestamp: Timestamp.iso8601(exchange.receivedAt), method: exchange.method, path: String(exchange.rawPath),
             rawQuery: String(exchange.rawQuery), headers: exchange.headers, body: exchange.body)
-        if configuration.captureRedact { entry = CaptureRedaction.redact(entry) }
+        if configuration.captureRedact { entry = ServeCaptureRedaction.redact(entry) }
         capture.append(entry)
     }
 }

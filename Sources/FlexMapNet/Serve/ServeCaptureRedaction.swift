@@ -7,9 +7,9 @@ import FlexMapCore
 /// still says which mapping each request was for; give the key again when replaying or
 /// importing it. A body that names an API key but is neither valid JSON nor a form is
 /// replaced by `REDACTED` as a whole. Copies of a key anywhere else in the request go too
-/// (FlexMapCore's CaptureRedaction, as the import reports use it).
-public enum CaptureRedaction {
-    public static let placeholder = "REDACTED"
+/// (FlexMapCore's CaptureRedaction, which the import reports use for whole requests).
+public enum ServeCaptureRedaction {
+    static let placeholder = CaptureRedaction.placeholder
 
     public static func redact(_ entry: CaptureFormat.Entry) -> CaptureFormat.Entry {
         var redacted = entry
@@ -19,12 +19,12 @@ public enum CaptureRedaction {
         redacted.body = redactBody(entry.body)
         // Then every other copy of those keys (a Referer, a header name, another field),
         // and key-like text, as the import reports hunt them.
-        let secrets = FlexMapCore.CaptureRedaction.secrets(in: entry)
-        func scrub(_ text: String) -> String { FlexMapCore.CaptureRedaction.scrub(text, secrets: secrets) }
+        let secrets = CaptureRedaction.secrets(in: entry)
+        func scrub(_ text: String) -> String { CaptureRedaction.scrub(text, secrets: secrets) }
         redacted.path = scrub(redacted.path)
         redacted.rawQuery = scrub(redacted.rawQuery)
         redacted.headers = redacted.headers.map { (scrub($0.name), scrub($0.value)) }
-        redacted.body = FlexMapCore.CaptureRedaction.scrub(bytes: redacted.body, secrets: secrets)
+        redacted.body = CaptureRedaction.scrub(bytes: redacted.body, secrets: secrets)
         return redacted
     }
 
