@@ -260,7 +260,11 @@ enum ReplayCharts {
         return ReportText.count(Int(value.rounded())) + " ms"
     }
 
-    static func seconds(_ value: Double) -> String { trim(value) + " s" }
+    /// A time since the start for an axis: "250 µs", "15 ms", "2.5 s" (a sub-second run
+    /// gets distinct labels, not 0.01 s twice).
+    static func seconds(_ value: Double) -> String {
+        value < 1 ? duration(value * 1_000_000) : trim(value) + " s"
+    }
 
     /// A short number: no trailing zeros, at most 2 decimals.
     static func trim(_ value: Double) -> String {

@@ -223,9 +223,9 @@ struct ReplayReportDocument {
             "<li><span class=\"swatch p50\"></span>p50</li><li><span class=\"swatch p99\"></span>p99</li>"
             + "<li><span class=\"swatch max\"></span>max</li><li><span class=\"swatch skipped\"></span>requests/s</li>"
             + "<li><span class=\"swatch rejected\"></span>failed</li>\n</ul>\n"
-        let width = ReplayCharts.trim(Double(result.timeline.binWidth) / 1e9)
+        let width = ReplayCharts.seconds(Double(result.timeline.binWidth) / 1e9)
         out +=
-            "<p class=\"muted small\">Requests by the time they were meant to leave, in \(width) s bins (every attempt). "
+            "<p class=\"muted small\">Requests by the time they were meant to leave, in \(width) bins (every attempt). "
             + "Per-bin percentiles come from a coarse histogram (within about 5%); the exact ones are above.</p>\n"
         return out + "</section>\n"
     }
