@@ -34,4 +34,33 @@ import Testing
         #expect(try fixture.contacts().count == before)
         #expect(fixture.events.all.contains { if case .registryReloaded = $0 { return true } else { return false } })
     }
+
+    @Test func aKeyOrMappingCreatedWhileServingWorksAtOnce() throws {
+        // No timed reload in this test: only the recheck on a turned-away request.
+        let fixture = try ServeFixture { $0.registryReloadSeconds = 3600 }
+        let client = fixture.client
+        let registry = try fixture.registry()
+        let key = try registry.createKey(org: fixture.orgId)
+        let mapping = try registry.createMapping(
+            org: fixture.orgId, mapping: MappingLoader().load(json: ServeFixture.mappingJSON))
+        let target = "\(WebhookRequest.flexPath)?orgId=\(fixture.orgId)&apiKey=\(key.apiKey)&mapId=\(mapping.id)"
+        #expect(try client.post(target, json: #"{"phone":"\#(phone(20))"}"#).status == 201)
+
+        // Activated a moment ago: taken at once too.
+        #expect(
+            try client.post(fixture.target(mapId: fixture.inactiveMapId), json: #"{"phone":"\#(phone(21))"}"#).status
+                == 403)
+        try registry.setActive(mapping: fixture.inactiveMapId, true)
+        Thread.sleep(forTimeInterval: 0.25)  // past the spacing of rechecks
+        #expect(
+            try client.post(fixture.target(mapId: fixture.inactiveMapId), json: #"{"phone":"\#(phone(22))"}"#).status
+                == 201)
+
+        // A wrong key is still a wrong key, however often it comes.
+        let wrong = "\(WebhookRequest.flexPath)?orgId=\(fixture.orgId)&apiKey=fmk_wrong&mapId=\(fixture.mapId)"
+        for index in 0..<20 {
+            #expect(try client.post(wrong, json: #"{"phone":"\#(phone(30 + index))"}"#).status == 401)
+        }
+        #expect(try fixture.contacts().count == 2)
+    }
 }

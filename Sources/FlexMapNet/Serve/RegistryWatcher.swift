@@ -9,8 +9,14 @@ import Synchronization
 /// does it load a new snapshot. So `mapping deactivate` and `key revoke` take effect
 /// while serving, within about one interval.
 ///
-/// `@unchecked Sendable`: `store` and the fingerprint are used only by the watcher
-/// thread after init; the snapshot is behind a Mutex, the stop flag behind a condition.
+/// A request turned away for an unknown key or mapping, or an inactive mapping, asks for
+/// `recheck()` before it is answered: so a key or mapping created (or a mapping
+/// activated) a moment ago works at once, not an interval later. At most one such check
+/// runs per `recheckSpacing`; a flood of wrong keys costs one cheap `data_version` read
+/// every 200 ms, not a query per request.
+///
+/// `@unchecked Sendable`: `store`, `dataVersion` and `fingerprint` are used only under
+/// `checking`; the snapshot is behind a Mutex, the stop flag behind a condition.
 public final class RegistryWatcher: @unchecked Sendable {
     public enum Event: Sendable {
         case reloaded(mappings: Int)
@@ -26,6 +32,9 @@ public final class RegistryWatcher: @unchecked Sendable {
     private let condition = NSCondition()
     private var stopping = false
     private var stopped = false
+    private let checking = NSLock()
+    private let lastRecheck = Mutex(ContinuousClock.now - .seconds(1))
+    static let recheckSpacing = Duration.milliseconds(200)
 
     /// Loads the first snapshot now (throws when the store cannot be read).
     public init(storePath: String, interval: Double = 1, onEvent: @escaping @Sendable (Event) -> Void = { _ in }) throws
@@ -44,6 +53,19 @@ public final class RegistryWatcher: @unchecked Sendable {
     /// The registry as of the last reload.
     public var snapshot: RegistrySnapshot { current.withLock { $0 } }
 
+    /// The registry as the store has it now, or nil when it is what `snapshot` already
+    /// was (or a recheck ran less than `recheckSpacing` ago).
+    public func recheck() -> RegistrySnapshot? {
+        let now = ContinuousClock.now
+        let due = lastRecheck.withLock { last in
+            guard now - last >= Self.recheckSpacing else { return false }
+            last = now
+            return true
+        }
+        guard due else { return nil }
+        return check() ? snapshot : nil
+    }
+
     /// Ends the watcher thread (waits for it).
     public func stop() {
         condition.lock()
@@ -59,7 +81,7 @@ public final class RegistryWatcher: @unchecked Sendable {
             _ = condition.wait(until: Date(timeIntervalSinceNow: interval))
             if stopping { break }
             condition.unlock()
-            check()
+            _ = check()
             condition.lock()
         }
         stopped = true
@@ -67,20 +89,24 @@ public final class RegistryWatcher: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Reloads when the registry changed.
-    private func check() {
+    /// Reloads when the registry changed; true when it did.
+    private func check() -> Bool {
+        checking.lock()
+        defer { checking.unlock() }
         do {
             let version = try store.database.scalarInt("PRAGMA data_version")
-            guard version != dataVersion else { return }
+            guard version != dataVersion else { return false }
             dataVersion = version
             let print = try Self.fingerprint(store)
-            guard print != fingerprint else { return }
+            guard print != fingerprint else { return false }
             let loaded = try RegistrySnapshot.load(from: store)
             fingerprint = print
             current.withLock { $0 = loaded }
             onEvent(.reloaded(mappings: loaded.mappingCount))
+            return true
         } catch {
             onEvent(.failed(String(describing: error)))
+            return false
         }
     }
 

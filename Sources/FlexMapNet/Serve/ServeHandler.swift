@@ -20,6 +20,8 @@ final class ServeHandler: HTTPRequestHandler {
     let dropLimit: Int
 
     static let healthPath = "/healthz"
+    /// Answers that a registry change made since the last reload could turn around.
+    static let mayBeStale: Set<Reason> = [.authInvalid, .mappingUnknown, .mappingInactive]
 
     init(
         configuration: ServeConfiguration, committer: ContactCommitter, registry: RegistryWatcher,
@@ -88,8 +90,16 @@ final class ServeHandler: HTTPRequestHandler {
         if exchange.bodyBytesDropped > 0 {
             return .now(finish(exchange, .tooLarge(limit: configuration.maxBodyBytes)))
         }
-        let outcome = WebhookProcessor(directory: KeyUseRecordingDirectory(registry.snapshot, log: committer.keyUse))
+        var outcome = WebhookProcessor(directory: KeyUseRecordingDirectory(registry.snapshot, log: committer.keyUse))
             .process(request)
+        // Turned away on what a key or mapping created a moment ago would change: look
+        // at the store again before answering.
+        if case .problem(let reason, _) = outcome.mapped, Self.mayBeStale.contains(reason),
+            let fresh = registry.recheck()
+        {
+            outcome = WebhookProcessor(directory: KeyUseRecordingDirectory(fresh, log: committer.keyUse)).process(
+                request)
+        }
         switch outcome.mapped {
         case .problem(let reason, let detail):
             return .now(finish(exchange, .problem(reason, detail: detail, mapId: outcome.mapId)))
