@@ -210,6 +210,14 @@ import Testing
         let plan = try #require(jsonObject(json.stdout))
         #expect(plan["requests"] as? Int == 10)
         #expect(plan["model"] as? String == "closed")
+        // --url, as other load tools call it, is --target.
+        let url = try runner.run([
+            "replay", "--db", "s.db", "--input", fixture("demo/form-leads.ndjson"), "--url", "http://127.0.0.1:9",
+            "--concurrency", "4", "--dry-run", "--json", "--max-requests", "10",
+        ])
+        #expect(url.stdout == json.stdout, "\(url.stderr)")
+        let twice = try runner.run(["replay", "--input", "x.csv", "--url", "http://a", "--target", "http://b"])
+        #expect(twice.status == 2 && twice.stderr.contains("--target is given twice"), "\(twice.stderr)")
         #expect(try contacts() == 0)
         #expect(!FileManager.default.fileExists(atPath: scratch.path + "/reports"), "a dry run writes no report")
     }

@@ -11,17 +11,22 @@ struct OptionSpec: Sendable {
     let short: Character?
     let kind: Kind
     let help: String
+    /// Other names the option answers to (what other tools call it).
+    var aliases: [String] = []
 
     static func flag(_ name: String, short: Character? = nil, _ help: String) -> OptionSpec {
         OptionSpec(name: name, short: short, kind: .flag, help: help)
     }
 
     static func value(
-        _ name: String, _ placeholder: String, short: Character? = nil, repeatable: Bool = false, _ help: String
+        _ name: String, _ placeholder: String, short: Character? = nil, repeatable: Bool = false,
+        aliases: [String] = [], _ help: String
     )
         -> OptionSpec
     {
-        OptionSpec(name: name, short: short, kind: .value(placeholder: placeholder, repeatable: repeatable), help: help)
+        OptionSpec(
+            name: name, short: short, kind: .value(placeholder: placeholder, repeatable: repeatable), help: help,
+            aliases: aliases)
     }
 
     var takesValue: Bool {
@@ -55,7 +60,7 @@ struct ParsedArguments {
         var index = 0
         var onlyPositionals = false
         func spec(named name: String) throws(UsageError) -> OptionSpec {
-            if let found = options.first(where: { $0.name == name }) { return found }
+            if let found = options.first(where: { $0.name == name || $0.aliases.contains(name) }) { return found }
             let suggestion = options.map(\.name).min { distance($0, name) < distance($1, name) }
             let hint = suggestion.flatMap { distance($0, name) <= 2 ? " (did you mean --\($0)?)" : nil } ?? ""
             throw UsageError("unknown option --\(name)\(hint)")
@@ -86,6 +91,7 @@ struct ParsedArguments {
                 name = found.name
             }
             let option = try spec(named: name)
+            name = option.name
             switch option.kind {
             case .flag:
                 if inlineValue != nil { throw UsageError("--\(name) takes no value") }

@@ -13,8 +13,8 @@ struct ReplayCommand: Command {
             "input", "FILE", short: "i",
             "Records (CSV, NDJSON) or captured requests (HAR, gor, capture) to send; - reads standard input."),
         .value(
-            "target", "URL", short: "t",
-            "Where to send: http(s)://host:port, with a path and query if the endpoint needs them."),
+            "target", "URL", short: "t", aliases: ["url"],
+            "Where to send: http(s)://host:port, with a path and query if the endpoint needs them (also --url)."),
         .value("format", "FORMAT", "csv, ndjson, har, gor or capture (default: from the file name)."),
         .value("auth", "PLACE", "Where --org, --key and --map go: header (x-org-id…, default), query, or body."),
         .value("org", "ORG", "The orgId to send (default: $FLEXMAP_ORG); replaces any the input carries."),
