@@ -94,3 +94,36 @@ public final class LineReader {
         end += count
     }
 }
+
+extension LineReader.Line {
+    /// The line's text for a one-record-per-line format (NDJSON, captures): without its
+    /// "\n" or "\r\n", and without a byte order mark at its start (one starts the file, or
+    /// a file joined to it: `cat a.ndjson b.ndjson`).
+    public var text: ArraySlice<UInt8> {
+        var text = bytes
+        if text.last == UInt8(ascii: "\n") { text.removeLast() }
+        if text.last == UInt8(ascii: "\r") { text.removeLast() }
+        if text.starts(with: [0xEF, 0xBB, 0xBF]) { text.removeFirst(3) }
+        return text
+    }
+}
+
+extension LineReader {
+    /// Reads past the rest of a line that went on past the limit, without holding it.
+    /// Returns the whole line's length and the offset just past it.
+    public func skipRest(of first: Line) throws(InputError) -> (bytes: Int, endOffset: Int64) {
+        var total = first.bytes.count
+        var end = first.endOffset
+        while first.isTruncated, let piece = try next() {
+            total += piece.bytes.count
+            end = piece.endOffset
+            if !piece.isTruncated { break }
+        }
+        return (total, end)
+    }
+}
+
+/// Whether a line holds only spaces and tabs (or nothing): a blank line, not a record.
+func isBlank(_ text: some Collection<UInt8>) -> Bool {
+    text.allSatisfy { $0 == 0x20 || $0 == 0x09 }
+}

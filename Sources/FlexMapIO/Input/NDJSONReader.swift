@@ -27,12 +27,8 @@ public final class NDJSONReader: RecordReader {
             if line.isTruncated {
                 return try skipLongLine(line)
             }
-            var bytes = line.bytes
-            if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
-            if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
-            // A byte order mark starts the file, or a file joined to it (`cat a.ndjson b.ndjson`).
-            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+            let bytes = line.text
+            if isBlank(bytes) {
                 blankLines += 1
                 continue
             }
@@ -45,13 +41,7 @@ public final class NDJSONReader: RecordReader {
 
     /// Reads past a line longer than the limit without holding it, and rejects it.
     private func skipLongLine(_ first: LineReader.Line) throws(InputError) -> InputRecord {
-        var total = first.bytes.count
-        var end = first.endOffset
-        while let piece = try lines.next() {
-            total += piece.bytes.count
-            end = piece.endOffset
-            if !piece.isTruncated { break }
-        }
+        let (total, end) = try lines.skipRest(of: first)
         recordCount += 1
         return InputRecord(
             number: recordCount, line: first.number, raw: Array(first.bytes.prefix(Self.keptPrefix)), endOffset: end,
