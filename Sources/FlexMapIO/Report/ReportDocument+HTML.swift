@@ -8,20 +8,7 @@ extension ReportDocument {
         let h = ReportText.html
         let summary = summary
         let title = "flexmap \(summary.command) report" + (summary.input.isEmpty ? "" : " · \(summary.input)")
-        var out = """
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="generator" content="flexmap">
-            <title>\(h(title))</title>
-            <style>\(Self.css)</style>
-            </head>
-            <body>
-            <main>
-
-            """
+        var out = ReportStyle.pageStart(title: title, css: Self.css)
         out += header()
         for note in notes() { out += "<p class=\"note\">\(h(note))</p>\n" }
         out += cards()
@@ -34,13 +21,9 @@ extension ReportDocument {
         out += reasonsPanel()
         out += examplesPanel()
         out += "<div class=\"columns\">\n" + factsPanel() + filesPanel() + "</div>\n"
-        out += """
-            <footer>Written by flexmap. <code>summary.json</code> in the same directory holds these numbers for scripts.</footer>
-            </main>
-            </body>
-            </html>
-
-            """
+        out += ReportStyle.pageEnd(
+            footer:
+                "Written by flexmap. <code>summary.json</code> in the same directory holds these numbers for scripts.")
         return out
     }
 
@@ -48,11 +31,6 @@ extension ReportDocument {
 
     private func header() -> String {
         let h = ReportText.html
-        var out = "<header>\n<div class=\"brand\">\(Self.logo)<span>flexmap</span><span class=\"sep\">/</span>"
-        out += "<span class=\"what\">\(h(summary.command)) report</span>"
-        if summary.dryRun { out += "<span class=\"badge\">dry run</span>" }
-        if summary.resumed { out += "<span class=\"badge\">resumed</span>" }
-        out += "</div>\n<h1>\(h(summary.input.isEmpty ? "input" : summary.input))</h1>\n<p class=\"subtitle\">"
         var parts: [String] = []
         if !summary.mappingName.isEmpty || !summary.mappingId.isEmpty {
             var mapping =
@@ -62,9 +40,10 @@ extension ReportDocument {
         }
         if !summary.orgId.isEmpty { parts.append("organisation <code>\(h(summary.orgId))</code>") }
         parts += runFacts().map(h)
-        out += parts.joined(separator: "<span class=\"dot-sep\">·</span>")
-        out += "</p>\n</header>\n"
-        return out
+        return ReportStyle.header(
+            what: "\(summary.command) report",
+            badges: (summary.dryRun ? ["dry run"] : []) + (summary.resumed ? ["resumed"] : []),
+            heading: summary.input.isEmpty ? "input" : summary.input, parts: parts)
     }
 
     private func cards() -> String {

@@ -3,6 +3,47 @@
 package enum ReportStyle {
     package static var css: String { ReportDocument.css }
     package static var logo: String { ReportDocument.logo }
+
+    /// A page's start, up to its open `<main>`: `title` is escaped here, `css` is not.
+    package static func pageStart(title: String, css: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="generator" content="flexmap">
+        <title>\(ReportText.html(title))</title>
+        <style>\(css)</style>
+        </head>
+        <body>
+        <main>
+
+        """
+    }
+
+    /// The header's first parts: the brand line ("flexmap / WHAT" and a badge each),
+    /// then the page's heading, and the subtitle's `parts` (HTML, not escaped here).
+    package static func header(what: String, badges: [String], heading: String, parts: [String]) -> String {
+        let h = ReportText.html
+        var out = "<header>\n<div class=\"brand\">\(logo)<span>flexmap</span><span class=\"sep\">/</span>"
+        out += "<span class=\"what\">\(h(what))</span>"
+        for badge in badges { out += "<span class=\"badge\">\(h(badge))</span>" }
+        out += "</div>\n<h1>\(h(heading))</h1>\n<p class=\"subtitle\">"
+        out += parts.joined(separator: "<span class=\"dot-sep\">·</span>")
+        return out + "</p>\n</header>\n"
+    }
+
+    /// A page's end, from the footer (HTML, not escaped here) on.
+    package static func pageEnd(footer: String) -> String {
+        """
+        <footer>\(footer)</footer>
+        </main>
+        </body>
+        </html>
+
+        """
+    }
 }
 
 extension ReportDocument {

@@ -49,20 +49,7 @@ struct ReplayReportDocument {
     func html() -> String {
         let h = ReportText.html
         let title = "flexmap replay report · \(summary.target)"
-        var out = """
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="generator" content="flexmap">
-            <title>\(h(title))</title>
-            <style>\(ReportStyle.css)\(Self.extraCSS)</style>
-            </head>
-            <body>
-            <main>
-
-            """
+        var out = ReportStyle.pageStart(title: title, css: ReportStyle.css + Self.extraCSS)
         out += header()
         for (css, text) in notes() { out += "<p class=\"note \(css)\">\(h(text))</p>\n" }
         out += cards()
@@ -73,28 +60,22 @@ struct ReplayReportDocument {
         if summary.retried.requests > 0 || summary.attempts > summary.requests { out += retriesPanel() }
         if let schedule = summary.schedule { out += schedulePanel(schedule) }
         out += "<div class=\"columns\">\n" + factsPanel() + filesPanel() + "</div>\n"
-        out += """
-            <footer>Written by flexmap. <code>summary.json</code> holds these numbers for scripts; <code>requests.ndjson</code> every attempt.</footer>
-            </main>
-            </body>
-            </html>
-
-            """
+        out += ReportStyle.pageEnd(
+            footer:
+                "Written by flexmap. <code>summary.json</code> holds these numbers for scripts; <code>requests.ndjson</code> every attempt."
+        )
         return out
     }
 
     private func header() -> String {
         let h = ReportText.html
-        var out = "<header>\n<div class=\"brand\">\(ReportStyle.logo)<span>flexmap</span><span class=\"sep\">/</span>"
-        out += "<span class=\"what\">replay report</span>"
-        if summary.verify != nil { out += "<span class=\"badge\">verify</span>" }
-        if summary.interrupted { out += "<span class=\"badge\">interrupted</span>" }
-        out += "</div>\n<h1>\(h(summary.target))</h1>\n<p class=\"subtitle\">"
         var parts = ["<strong>\(h(summary.input))</strong> (\(h(summary.format)))", h(modelText)]
         parts.append(h(ReportText.duration(summary.durationSeconds)))
         if !summary.startedAt.isEmpty { parts.append(h(summary.startedAt)) }
-        out += parts.joined(separator: "<span class=\"dot-sep\">·</span>")
-        return out + "</p>\n</header>\n"
+        return ReportStyle.header(
+            what: "replay report",
+            badges: (summary.verify != nil ? ["verify"] : []) + (summary.interrupted ? ["interrupted"] : []),
+            heading: summary.target, parts: parts)
     }
 
     var modelText: String {
