@@ -140,7 +140,7 @@ import Testing
             // A point in what is left of the run, from its very start (before its first commit).
             let read =
                 (try? store("b.db").scalarInt("SELECT max(records_read) FROM runs WHERE status != 'completed'")) ?? 0
-            let left = max(0.05, 1 - Double(read ?? 0) / 40_000)
+            let left = max(0.05, 1 - Double(read) / 40_000)
             let delay = Double.random(in: 0...(seconds * left * 0.9), using: &random)
             let process = try cli.start(arguments + ["--db", "b.db", "--report", "rb"] + resume)
             Thread.sleep(forTimeInterval: delay)

@@ -45,7 +45,7 @@ import Testing
     @discardableResult
     func stream(_ name: String, _ next: () -> [UInt8]?) -> String {
         let path = scratch.path + "/" + name
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = FileHandle(forWritingAtPath: path)!
         while let piece = next() { handle.write(Data(piece)) }
         try? handle.close()
@@ -54,7 +54,7 @@ import Testing
 
     func write(_ name: String, _ bytes: [UInt8]) -> String {
         let path = scratch.path + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
 
