@@ -133,7 +133,8 @@ public final class Registry {
     }
 
     /// Records that these keys were used now (serve and capture imports call this with
-    /// what their KeyUseLog noted).
+    /// what their KeyUseLog noted). Touches nothing when `ids` is empty; outside a
+    /// transaction each key's update commits on its own.
     public func recordKeyUse(ids: [String]) throws {
         guard !ids.isEmpty else { return }
         let update = try database.prepare("UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1")

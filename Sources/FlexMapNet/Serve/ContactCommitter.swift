@@ -116,7 +116,7 @@ public final class ContactCommitter: @unchecked Sendable {
         }
         // Keys of requests that stored nothing (invalid phones, unknown mappings) since
         // the last transaction.
-        try? store.database.transaction { try Registry(store: store).recordKeyUse(ids: keyUse.drain()) }
+        try? Registry(store: store).recordKeyUse(ids: keyUse.drain())
         done.signal()
     }
 

@@ -220,7 +220,7 @@ struct ImportCommand: Command {
         }
         withExtendedLifetime(trap) {}
         // A dry run writes nothing, not even when a key was last used.
-        if !dryRun { try store.database.transaction { try Registry(store: store).recordKeyUse(ids: keyUse.drain()) } }
+        if !dryRun { try Registry(store: store).recordKeyUse(ids: keyUse.drain()) }
 
         if json {
             console.out(
