@@ -117,6 +117,68 @@ final class Scratch {
 
 func fixture(_ relative: String) -> String { CLIRunner.repository + "/Fixtures/" + relative }
 
+/// The first line a command printed on stdout (an id that `create` commands print).
+func firstLine(_ result: CLIRunner.Result) -> String {
+    String(result.stdout.split(separator: "\n").first ?? "")
+}
+
+/// A `flexmap serve --port 0` a test started.
+struct ServeProcess {
+    let process: Process
+    /// What it printed on stdout until its first line was whole.
+    let printed: Data
+    /// Its standard output, after `printed`.
+    let output: Pipe
+
+    /// "Listening on http://127.0.0.1:PORT".
+    var firstLine: String {
+        String(decoding: printed, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+    }
+    var url: String { String(firstLine.dropFirst("Listening on ".count)) }
+    var port: UInt16 {
+        UInt16(
+            firstLine.split(separator: ":").last.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
+                ?? "")
+            ?? 0
+    }
+}
+
+extension CLIRunner {
+    /// Starts `flexmap` with `arguments` (a `serve --port 0`) in the folder and waits for
+    /// the line that says where it listens.
+    func startServe(_ arguments: [String], standardError: Any = FileHandle.nullDevice) throws -> ServeProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = standardError
+        try process.run()
+        var first = Data()
+        while !first.contains(UInt8(ascii: "\n")) {
+            let piece = output.fileHandleForReading.availableData
+            if piece.isEmpty { break }
+            first.append(piece)
+        }
+        return ServeProcess(process: process, printed: first, output: output)
+    }
+}
+
+extension Scratch {
+    /// `init`, then one organisation, its key and a mapping from `mappingJSON`, through the
+    /// CLI: (orgId, apiKey, mapId).
+    func liveStore(mappingJSON: String) throws -> (String, String, String) {
+        let cli = runner
+        try cli.run(["init", "--db", "s.db"])
+        let org = firstLine(try cli.run(["org", "create", "Acme", "--db", "s.db"]))
+        let key = firstLine(try cli.run(["key", "create", "--org", org, "--db", "s.db"]))
+        file("m.json", mappingJSON)
+        let map = firstLine(try cli.run(["mapping", "create", "--org", org, "--file", "m.json", "--db", "s.db"]))
+        return (org, key, map)
+    }
+}
+
 func jsonObject(_ text: String) -> [String: Any]? {
     (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
 }

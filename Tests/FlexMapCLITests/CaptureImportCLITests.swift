@@ -17,10 +17,6 @@ import Testing
         var map: String
     }
 
-    func firstLine(_ result: CLIRunner.Result) -> String {
-        String(result.stdout.split(separator: "\n").first ?? "")
-    }
-
     /// A store with one organisation, its key and the fixtures' mapping.
     func live() throws -> Live {
         let cli = scratch.runner

@@ -5,10 +5,6 @@ import Testing
 @Suite struct RegistryCLITests {
     let scratch = Scratch()
 
-    func firstLine(_ result: CLIRunner.Result) -> String {
-        String(result.stdout.split(separator: "\n").first ?? "")
-    }
-
     @Test func twoOrganisationsKeysAndMappings() throws {
         let cli = scratch.runner
         #expect(try cli.run(["init", "--db", "s.db"]).status == 0)

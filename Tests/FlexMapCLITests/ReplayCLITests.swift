@@ -21,10 +21,6 @@ import Testing
         let url: String
     }
 
-    func firstLine(_ result: CLIRunner.Result) -> String {
-        String(result.stdout.split(separator: "\n").first ?? "")
-    }
-
     /// A store with an organisation, a key and the three mappings the fixtures need.
     func live() throws -> Live {
         let cli = scratch.runner
@@ -43,25 +39,13 @@ import Testing
     /// `flexmap serve --port 0` on the store (started after the mappings exist, so its
     /// first registry load has them).
     func serve() throws -> Server {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
-        process.arguments = ["serve", "--db", "s.db", "--port", "0", "--threads", "2"]
-        process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        var first = Data()
-        while !first.contains(UInt8(ascii: "\n")) {
-            let piece = output.fileHandleForReading.availableData
-            if piece.isEmpty { break }
-            first.append(piece)
-        }
-        let line = String(decoding: first, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-        #expect(line.hasPrefix("Listening on http://127.0.0.1:"), "\(line)")
+        let server = try scratch.runner.startServe(
+            ["serve", "--db", "s.db", "--port", "0", "--threads", "2"],
+            standardError: FileHandle(forWritingAtPath: "/dev/null") as Any)
+        #expect(server.firstLine.hasPrefix("Listening on http://127.0.0.1:"), "\(server.firstLine)")
         // Keep reading its output so a full pipe never blocks it.
-        DispatchQueue.global().async { _ = output.fileHandleForReading.readDataToEndOfFile() }
-        return Server(process: process, url: String(line.dropFirst("Listening on ".count)))
+        DispatchQueue.global().async { _ = server.output.fileHandleForReading.readDataToEndOfFile() }
+        return Server(process: server.process, url: server.url)
     }
 
     func stop(_ server: Server) {

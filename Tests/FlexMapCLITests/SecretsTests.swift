@@ -11,10 +11,6 @@ import Testing
 @Suite(.serialized) struct SecretsTests {
     let scratch = Scratch()
 
-    func firstLine(_ result: CLIRunner.Result) -> String {
-        String(result.stdout.split(separator: "\n").first ?? "")
-    }
-
     /// Capture lines (as `serve --capture` writes them) carrying `key` in every place.
     static func requests(org: String, key: String, map: String, phone: Int) -> [[String: Any]] {
         func line(_ path: String, _ query: String, _ headers: [[String]], _ body: String, method: String = "POST")
@@ -116,27 +112,13 @@ import Testing
         #expect(wrongOverride.status == 1)
 
         // The same requests, live, to serve with its log and a redacted capture.
-        let serve = Process()
-        serve.executableURL = URL(fileURLWithPath: CLIRunner.binary)
-        serve.arguments = [
-            "serve", "--db", "s.db", "--port", "0", "--log", "--capture", "cap.capture.ndjson", "--capture-redact",
-        ]
-        serve.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
-        let output = Pipe()
         let errors = Pipe()
-        serve.standardOutput = output
-        serve.standardError = errors
-        try serve.run()
-        var first = Data()
-        while !first.contains(UInt8(ascii: "\n")) {
-            let piece = output.fileHandleForReading.availableData
-            if piece.isEmpty { break }
-            first.append(piece)
-        }
-        let port =
-            UInt16(
-                String(decoding: first, as: UTF8.self).split(separator: ":").last?.trimmingCharacters(
-                    in: .whitespacesAndNewlines) ?? "") ?? 0
+        let started = try scratch.runner.startServe(
+            ["serve", "--db", "s.db", "--port", "0", "--log", "--capture", "cap.capture.ndjson", "--capture-redact"],
+            standardError: errors)
+        let serve = started.process
+        let output = started.output
+        let port = started.port
         var answers = ""
         var live: [[String: Any]] = []
         for (index, used) in keys.enumerated() {
@@ -158,7 +140,9 @@ import Testing
         let rest = output.fileHandleForReading.readDataToEndOfFile()
         let log = errors.fileHandleForReading.readDataToEndOfFile()
         serve.waitUntilExit()
-        printed += [String(decoding: first + rest, as: UTF8.self), String(decoding: log, as: UTF8.self), answers]
+        printed += [
+            String(decoding: started.printed + rest, as: UTF8.self), String(decoding: log, as: UTF8.self), answers,
+        ]
         #expect(String(decoding: log, as: UTF8.self).contains("POST /api/contacts/flex 201"))
 
         let captured = try run([

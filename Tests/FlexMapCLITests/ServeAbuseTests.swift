@@ -18,25 +18,10 @@ import Testing
         private var text = ""
 
         init(_ arguments: [String], in directory: String) throws {
-            process = Process()
-            process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
-            process.arguments = ["serve", "--db", "s.db", "--port", "0"] + arguments
-            process.currentDirectoryURL = URL(fileURLWithPath: directory)
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            try process.run()
-            var first = Data()
-            while !first.contains(UInt8(ascii: "\n")) {
-                let piece = output.fileHandleForReading.availableData
-                if piece.isEmpty { break }
-                first.append(piece)
-            }
-            let line = String(decoding: first, as: UTF8.self)
-            port =
-                UInt16(
-                    line.split(separator: ":").last.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
-                        ?? "") ?? 0
+            let started = try CLIRunner(directory: directory).startServe(
+                ["serve", "--db", "s.db", "--port", "0"] + arguments, standardError: errors)
+            process = started.process
+            port = started.port
             errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
                 let piece = String(decoding: handle.availableData, as: UTF8.self)
                 guard let self, !piece.isEmpty else { return }
@@ -79,15 +64,8 @@ import Testing
 
     /// A store with one organisation, key and mapping: (orgId, apiKey, mapId).
     func prepare() throws -> (String, String, String) {
-        let cli = scratch.runner
-        try cli.run(["init", "--db", "s.db"])
-        let org = String(try cli.run(["org", "create", "Acme", "--db", "s.db"]).stdout.split(separator: "\n")[0])
-        let key = String(try cli.run(["key", "create", "--org", org, "--db", "s.db"]).stdout.split(separator: "\n")[0])
-        scratch.file("m.json", #"{"name":"t","defaultRegion":"US","fields":[{"source":"phone","target":"phone"}]}"#)
-        let map = String(
-            try cli.run(["mapping", "create", "--org", org, "--file", "m.json", "--db", "s.db"]).stdout.split(
-                separator: "\n")[0])
-        return (org, key, map)
+        try scratch.liveStore(
+            mappingJSON: #"{"name":"t","defaultRegion":"US","fields":[{"source":"phone","target":"phone"}]}"#)
     }
 
     /// One well-formed request on a new connection: (status, seconds it took); status 0

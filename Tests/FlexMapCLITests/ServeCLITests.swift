@@ -5,50 +5,24 @@ import Testing
 @Suite(.serialized) struct ServeCLITests {
     let scratch = Scratch()
 
-    struct Running {
-        let process: Process
-        let url: String
-        let output: Pipe
-    }
-
     /// A store with one organisation, key and mapping: (orgId, apiKey, mapId).
     func prepare() throws -> (String, String, String) {
-        let cli = scratch.runner
-        try cli.run(["init", "--db", "s.db"])
-        let org = String(try cli.run(["org", "create", "Acme", "--db", "s.db"]).stdout.split(separator: "\n")[0])
-        let key = String(try cli.run(["key", "create", "--org", org, "--db", "s.db"]).stdout.split(separator: "\n")[0])
-        scratch.file(
-            "m.json",
-            #"{"name":"t","defaultRegion":"US","fields":[{"source":"phone","target":"phone"},{"source":"name","target":"first_name"}]}"#
+        try scratch.liveStore(
+            mappingJSON:
+                #"{"name":"t","defaultRegion":"US","fields":[{"source":"phone","target":"phone"},{"source":"name","target":"first_name"}]}"#
         )
-        let map = String(
-            try cli.run(["mapping", "create", "--org", org, "--file", "m.json", "--db", "s.db"]).stdout.split(
-                separator: "\n")[0])
-        return (org, key, map)
     }
 
     /// Starts `flexmap serve --port 0` and reads the URL from its first line.
-    func start(_ extra: [String] = []) throws -> Running {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
-        process.arguments = ["serve", "--db", "s.db", "--port", "0"] + extra
-        process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        var first = Data()
-        while !first.contains(UInt8(ascii: "\n")) {
-            let piece = output.fileHandleForReading.availableData
-            if piece.isEmpty { break }
-            first.append(piece)
-        }
-        let line = String(decoding: first, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-        #expect(line.hasPrefix("Listening on http://127.0.0.1:"), "\(line)")
-        return Running(process: process, url: String(line.dropFirst("Listening on ".count)), output: output)
+    func start(_ extra: [String] = []) throws -> ServeProcess {
+        let running = try scratch.runner.startServe(
+            ["serve", "--db", "s.db", "--port", "0"] + extra,
+            standardError: FileHandle(forWritingAtPath: "/dev/null") as Any)
+        #expect(running.firstLine.hasPrefix("Listening on http://127.0.0.1:"), "\(running.firstLine)")
+        return running
     }
 
-    func stop(_ running: Running, signal: Int32 = SIGTERM) -> (status: Int32, output: String) {
+    func stop(_ running: ServeProcess, signal: Int32 = SIGTERM) -> (status: Int32, output: String) {
         kill(running.process.processIdentifier, signal)
         let rest = running.output.fileHandleForReading.readDataToEndOfFile()
         running.process.waitUntilExit()

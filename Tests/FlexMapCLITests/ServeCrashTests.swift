@@ -10,34 +10,13 @@ import Testing
     let scratch = Scratch()
 
     func prepare() throws -> (String, String, String) {
-        let cli = scratch.runner
-        try cli.run(["init", "--db", "s.db"])
-        let org = String(try cli.run(["org", "create", "Acme", "--db", "s.db"]).stdout.split(separator: "\n")[0])
-        let key = String(try cli.run(["key", "create", "--org", org, "--db", "s.db"]).stdout.split(separator: "\n")[0])
-        scratch.file("m.json", #"{"name":"t","defaultRegion":"US","fields":[{"source":"phone","target":"phone"}]}"#)
-        let map = String(
-            try cli.run(["mapping", "create", "--org", org, "--file", "m.json", "--db", "s.db"]).stdout.split(
-                separator: "\n")[0])
-        return (org, key, map)
+        try scratch.liveStore(
+            mappingJSON: #"{"name":"t","defaultRegion":"US","fields":[{"source":"phone","target":"phone"}]}"#)
     }
 
     func start() throws -> (Process, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
-        process.arguments = ["serve", "--db", "s.db", "--port", "0"]
-        process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var first = Data()
-        while !first.contains(UInt8(ascii: "\n")) {
-            let piece = output.fileHandleForReading.availableData
-            if piece.isEmpty { break }
-            first.append(piece)
-        }
-        let line = String(decoding: first, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-        return (process, String(line.dropFirst("Listening on ".count)))
+        let server = try scratch.runner.startServe(["serve", "--db", "s.db", "--port", "0"])
+        return (server.process, server.url)
     }
 
     static func phone(_ index: Int) -> String { "+1201\(4_000_000 + index)" }
