@@ -258,7 +258,9 @@ import Testing
         let slow = try run(StallingHandler(seconds: 0.4), timeout: 0.15)
         #expect(slow.errors == [.timeout: 1])
         #expect(slow.latency.count == 1, "a timeout's latency is the time it gave up after")
-        #expect(slow.latency.max >= 150)
+        // libcurl's own timer may end the transfer a fraction of a millisecond before replay's
+        // clock reaches 150 ms (seen once in a loaded full test run: 149.79 ms).
+        #expect(slow.latency.max >= 149 && slow.latency.max < 400, "\(slow.latency.max)")
     }
 }
 
